@@ -1,0 +1,35 @@
+"""The accounts module as other apps see it. Import from here and from contracts, nothing else."""
+
+from cityhall.accounts.rules import (
+    can_access_staff_area,
+    is_staff_member,
+    user_has_permission,
+    user_permissions,
+    user_roles,
+)
+from cityhall.accounts.contracts import DepartmentRef
+from cityhall.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from cityhall.accounts.demo import demo_load as accounts_demo_load
+from cityhall.accounts.selectors import department_list, department_ref, user_summary
+from cityhall.accounts.services import audit_actor
+
+
+def departments() -> list[DepartmentRef]:
+    """Every department of the city, as frozen references."""
+    return [department_ref(department) for department in department_list()]
+
+
+__all__ = [
+    "DEMO_PASSWORD",
+    "DEMO_TOTP_SECRET",
+    "DEMO_USERS",
+    "accounts_demo_load",
+    "audit_actor",
+    "can_access_staff_area",
+    "departments",
+    "is_staff_member",
+    "user_has_permission",
+    "user_permissions",
+    "user_roles",
+    "user_summary",
+]

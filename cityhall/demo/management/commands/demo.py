@@ -1,0 +1,32 @@
+"""`cityhall demo`: load the demo city. Safe to run again: nothing is duplicated."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from cityhall.accounts.facade import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, accounts_demo_load
+from cityhall.core.demo import demo_load as place_demo_load
+
+
+class Command(BaseCommand):
+    help = "Load (or refresh) the demo city Aldermere, with one account per role."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        def log(line: str) -> None:
+            self.stdout.write(f"  demo: {line}")
+
+        # Each module adds its part, in dependency order. Later modules append themselves here.
+        place_demo_load(log)
+        accounts_demo_load(log)
+
+        self.stdout.write(self.style.SUCCESS("\nDemo city Aldermere is loaded. Sign in as:"))
+        for demo in DEMO_USERS:
+            role = demo.role.label if demo.role else "Resident"
+            self.stdout.write(f"  {demo.email:<28} {role}")
+        self.stdout.write(f"Password for every demo account: {DEMO_PASSWORD}")
+        self.stdout.write(
+            f"Staff accounts ask for an authenticator code; add this secret to any TOTP app: "
+            f"{DEMO_TOTP_SECRET}"
+        )

@@ -1,0 +1,31 @@
+"""The /api/v1/ root: one NinjaAPI, one auth, one error shape, one pagination; routers per app."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.openapi.docs import Swagger
+
+from cityhall.accounts.api import audit_router
+from cityhall.accounts.api import router as accounts_router
+from cityhall.accounts.auth import ApiTokenAuth
+from cityhall.core.api import install_error_handlers
+from cityhall.core.api import router as platform_router
+
+api = NinjaAPI(
+    title="Cityhall API",
+    version="1.0.0",
+    description=(
+        "The city's platform API. Authenticate with an API token: `Authorization: Bearer <token>`. "
+        "Every error has the shape `{\"error\": {status, code, message, fields}}`. Lists take "
+        "`page` and `page_size` (at most 200) and return `items`, `count`, `next` and `previous`."
+    ),
+    auth=ApiTokenAuth(),
+    docs=Swagger(settings={"persistAuthorization": False}),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api-1.0.0",
+)
+install_error_handlers(api)
+api.add_router("/", platform_router)
+api.add_router("/accounts/", accounts_router)
+api.add_router("/audit/", audit_router)

@@ -1,0 +1,26 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from cityhall.core import views as core_views
+from config.api import api
+
+# The admin site signs in through allauth, so its rate limits and MFA apply there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "Cityhall administration"
+
+urlpatterns = [
+    path("", include("cityhall.portal.urls")),
+    path("", include("cityhall.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("ping", core_views.ping, name="ping"),
+]
+
+handler400 = "cityhall.web.views.bad_request"
+handler403 = "cityhall.web.views.permission_denied"
+handler404 = "cityhall.web.views.page_not_found"
+handler500 = "cityhall.web.views.server_error"
