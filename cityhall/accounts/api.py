@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from cityhall.accounts import rules, selectors, services
@@ -71,12 +71,12 @@ def token_list(request: HttpRequest) -> Any:
 
 
 @router.post("/tokens", response={201: TokenCreatedOut, **ERROR_RESPONSES}, summary="Create an API token")
-def token_create(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, dict[str, Any]]:
+def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status[dict[str, Any]]:
     user = _user(request)
     token, secret = services.api_token_create(
         actor=user, user=user, name=payload.name, expires_in_days=payload.expires_in_days
     )
-    return 201, {**TokenOut.model_validate(token).model_dump(), "secret": secret}
+    return Status(201, {**TokenOut.model_validate(token).model_dump(), "secret": secret})
 
 
 @router.post(
@@ -119,7 +119,7 @@ def department_list(request: HttpRequest) -> Any:
 @router.post(
     "/departments", response={201: DepartmentOut, **ERROR_RESPONSES}, summary="Create a department"
 )
-def department_create(request: HttpRequest, payload: DepartmentCreateIn) -> tuple[int, Department]:
+def department_create(request: HttpRequest, payload: DepartmentCreateIn) -> Status[Department]:
     parent = None
     if payload.parent_id is not None:
         parent = Department.objects.filter(pk=payload.parent_id).first()
@@ -134,7 +134,7 @@ def department_create(request: HttpRequest, payload: DepartmentCreateIn) -> tupl
         email=payload.email,
         phone=payload.phone,
     )
-    return 201, department
+    return Status(201, department)
 
 
 audit_router = Router(tags=["audit"])

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import Field, NinjaAPI, Router, Schema
+from ninja import Field, NinjaAPI, Router, Schema, Status
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, ValidationError
 from ninja.pagination import PaginationBase
 
@@ -179,8 +179,8 @@ def ping(request: HttpRequest) -> dict[str, str]:
     auth=None,
     summary="Database and task-queue state, including the age of the oldest waiting task",
 )
-def health(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def health(request: HttpRequest) -> Status[dict[str, Any]]:
     from cityhall.core.health import health_report
 
     report = health_report()
-    return (200 if report["status"] == "ok" else 503), report
+    return Status(200 if report["status"] == "ok" else 503, report)

@@ -47,7 +47,10 @@ def audit_record(
 ) -> AuditEvent:
     """Append one event. Joins the caller's transaction, so it commits or rolls back with the change."""
     with transaction.atomic():
-        head = AuditChainHead.objects.select_for_update().get(pk=1)
+        # The head row comes with the migrations; get_or_create also survives a test-database flush.
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(
+            pk=1, defaults={"seq": 0, "hash": GENESIS_HASH}
+        )
         event = AuditEvent(
             seq=head.seq + 1,
             at=timezone.now(),
@@ -111,7 +114,7 @@ def audit_verify() -> ChainVerification:
         prev_hash = event.hash
         expected_seq += 1
         checked += 1
-    head = AuditChainHead.objects.get(pk=1)
+    head = AuditChainHead.objects.filter(pk=1).first() or AuditChainHead(seq=0, hash=GENESIS_HASH)
     if head.seq != checked or head.hash != prev_hash:
         return ChainVerification(
             checked,

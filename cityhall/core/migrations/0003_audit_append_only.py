@@ -34,7 +34,7 @@ SQLITE_DOWN = "DROP TRIGGER IF EXISTS core_auditevent_no_update;"
 def _run(schema_editor, sql_by_vendor):
     sql = sql_by_vendor.get(schema_editor.connection.vendor)
     if sql:
-        schema_editor.execute(sql)
+        schema_editor.execute(sql, None)
 
 
 def forwards(apps, schema_editor):

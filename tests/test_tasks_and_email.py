@@ -1,0 +1,66 @@
+"""Background work through the real task backend: queued after commit, run by the worker, idempotent."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from unittest import mock
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from cityhall.notifications.contracts import DeliveryStatus
+from cityhall.notifications.models import OutboundEmail
+from cityhall.notifications.services import DeliveryFailed, email_deliver, email_queue
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SIGNUP = {"email": "new.resident@example.org", "password1": "a long passphrase of river stones",
+          "password2": "a long passphrase of river stones"}
+
+
+def test_signup_queues_the_verification_email_and_the_worker_sends_it(
+    run_tasks: Callable[[], None],
+) -> None:
+    response = Client().post("/accounts/signup/", SIGNUP)
+    assert response.status_code == 302
+    queued = OutboundEmail.objects.get(to="new.resident@example.org")
+    assert queued.status == DeliveryStatus.QUEUED
+    assert mail.outbox == []
+
+    run_tasks()
+
+    queued.refresh_from_db()
+    assert queued.status == DeliveryStatus.SENT
+    assert len(mail.outbox) == 1
+    assert "/accounts/confirm-email/" in mail.outbox[0].body
+
+
+def test_delivering_the_same_email_twice_sends_it_once() -> None:
+    email = email_queue(to="a@example.org", subject="Hello", body_text="Hi", purpose="test")
+    assert email_deliver(email_id=email.pk) == DeliveryStatus.SENT
+    assert email_deliver(email_id=email.pk) == DeliveryStatus.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_a_failed_send_is_recorded_and_raised_for_a_retry() -> None:
+    email = email_queue(to="a@example.org", subject="Hello", body_text="Hi", purpose="test")
+    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("refused")), \
+            pytest.raises(DeliveryFailed):
+        email_deliver(email_id=email.pk)
+    email.refresh_from_db()
+    assert email.status == DeliveryStatus.FAILED
+    assert "refused" in email.last_error
+    assert email_deliver(email_id=email.pk) == DeliveryStatus.SENT
+    assert len(mail.outbox) == 1
+
+
+def test_no_email_is_queued_for_work_that_rolled_back(run_tasks: Callable[[], None]) -> None:
+    from django.db import transaction
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        email_queue(to="a@example.org", subject="Hello", body_text="Hi", purpose="test")
+        raise RuntimeError("abandoned")
+    run_tasks()
+    assert not OutboundEmail.objects.exists()
+    assert mail.outbox == []
