@@ -126,10 +126,11 @@ def test_token_pages_let_owners_create_and_revoke(
 ) -> None:
     user = make_user()
     client = signed_in_client(user)
-    page = client.post("/account/tokens/", {"name": "laptop", "expires_in_days": "30"})
-    assert page.status_code == 200
+    page = client.post("/account/tokens/", {"name": "laptop", "expires_in_days": "30"}, follow=True)
+    assert page.redirect_chain == [("/account/tokens/", 302)]
     token = ApiToken.objects.get(user=user)
     assert page.context["new_secret"].startswith("chk_")
+    assert client.get("/account/tokens/").context["new_secret"] is None
     client.post(f"/account/tokens/{token.pk}/revoke/")
     token.refresh_from_db()
     assert token.revoked_at is not None

@@ -36,14 +36,16 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff_home.html", context)
 
 
+NEW_TOKEN_SESSION_KEY = "cityhall_new_api_token"
+
+
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     form = ApiTokenForm(request.POST or None)
-    new_secret = None
     if request.method == "POST" and form.is_valid():
         try:
-            _token, new_secret = services.api_token_create(
+            _token, secret = services.api_token_create(
                 actor=user,
                 user=user,
                 name=form.cleaned_data["name"],
@@ -52,8 +54,14 @@ def tokens(request: HttpRequest) -> HttpResponse:
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
-            form = ApiTokenForm()
-    context = {"form": form, "tokens": selectors.api_tokens_of(user=user), "new_secret": new_secret}
+            # Post/redirect/get: a reload never creates a second token; the secret is shown once.
+            request.session[NEW_TOKEN_SESSION_KEY] = secret
+            return redirect("accounts:tokens")
+    context = {
+        "form": form,
+        "tokens": selectors.api_tokens_of(user=user),
+        "new_secret": request.session.pop(NEW_TOKEN_SESSION_KEY, None) if request.method == "GET" else None,
+    }
     return render(request, "accounts/tokens.html", context, status=400 if form.errors else 200)
 
 
