@@ -16,7 +16,7 @@ api = NinjaAPI(
     version="1.0.0",
     description=(
         "The city's platform API. Authenticate with an API token: `Authorization: Bearer <token>`. "
-        "Every error has the shape `{\"error\": {status, code, message, fields}}`. Lists take "
+        'Every error has the shape `{"error": {status, code, message, fields}}`. Lists take '
         "`page` and `page_size` (at most 200) and return `items`, `count`, `next` and `previous`."
     ),
     auth=ApiTokenAuth(),

@@ -33,7 +33,8 @@ def email_settings(email_url: str, var_dir: Path) -> dict[str, Any]:
         return {
             "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
             "EMAIL_HOST": parts.hostname,
-            "EMAIL_PORT": parts.port or (465 if scheme == "smtp+ssl" else 587 if scheme == "smtp+tls" else 25),
+            "EMAIL_PORT": parts.port
+            or (465 if scheme == "smtp+ssl" else 587 if scheme == "smtp+tls" else 25),
             "EMAIL_HOST_USER": unquote(parts.username or ""),
             "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
             "EMAIL_USE_TLS": scheme == "smtp+tls",

@@ -72,6 +72,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+CITYHALL_API = "config.api.api"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -101,8 +102,7 @@ if _database["ENGINE"] == "django.db.backends.sqlite3":
     # IMMEDIATE transactions take the write lock up front so two writers never deadlock.
     _database["OPTIONS"] = {
         "init_command": (
-            "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;"
-            "PRAGMA foreign_keys=ON;PRAGMA busy_timeout=5000;"
+            "PRAGMA journal_mode=WAL;PRAGMA synchronous=FULL;PRAGMA foreign_keys=ON;PRAGMA busy_timeout=5000;"
         ),
         "transaction_mode": "IMMEDIATE",
         "timeout": 20,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -61,14 +61,13 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _isolated_state() -> Iterator[None]:
+def _isolated_state() -> None:
     """Rate-limit counters and cached values never leak from one test into the next."""
     cache.clear()
     if settings.TASKS_BACKEND == "rq":
         import django_rq
 
         django_rq.get_queue("default").empty()
-    yield
 
 
 @pytest.fixture

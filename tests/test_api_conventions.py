@@ -46,7 +46,9 @@ def test_a_wrong_method_answers_in_the_error_shape() -> None:
 
 def test_malformed_json_is_named_and_nothing_is_written(admin_api: Client) -> None:
     response = admin_api.post(
-        "/api/v1/accounts/departments", '{"slug": "parks", "name": ', content_type="application/json"
+        "/api/v1/accounts/departments",
+        '{"slug": "parks", "name": ',
+        content_type="application/json",
     )
     assert response.status_code == 400
     assert_error_shape(response.json(), 400, "malformed_json")
@@ -86,7 +88,8 @@ def test_invalid_fields_are_each_named(admin_api: Client) -> None:
 def test_a_business_rule_refusal_is_a_clear_error_and_writes_nothing(admin_api: Client) -> None:
     Department.objects.create(slug="parks", name="Parks")
     response = admin_api.post(
-        "/api/v1/accounts/departments", {"slug": "parks", "name": "Parks again"},
+        "/api/v1/accounts/departments",
+        {"slug": "parks", "name": "Parks again"},
         content_type="application/json",
     )
     assert response.status_code == 400

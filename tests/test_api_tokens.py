@@ -21,7 +21,9 @@ def bearer(secret: str) -> Client:
     return Client(headers={"Authorization": f"Bearer {secret}"})
 
 
-def test_a_created_token_is_shown_once_and_stored_only_as_a_hash(make_user: Callable[..., User]) -> None:
+def test_a_created_token_is_shown_once_and_stored_only_as_a_hash(
+    make_user: Callable[..., User],
+) -> None:
     user = make_user()
     response = bearer(api_token_create(actor=None, user=user, name="setup")[1]).post(
         "/api/v1/accounts/tokens", {"name": "dashboard"}, content_type="application/json"
@@ -158,7 +160,10 @@ def test_token_create_command_prints_the_token_last(
 def test_the_cityhall_console_script_wraps_manage_py() -> None:
     completed = subprocess.run(
         [sys.executable, "-m", "cityhall.cli", "token", "--help"],
-        capture_output=True, text=True, check=False, timeout=60,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
     )
     assert completed.returncode == 0
     assert "--user" in completed.stdout

@@ -15,8 +15,13 @@ SYSTEM = Actor.system("test")
 
 def record(n: int) -> list[AuditEvent]:
     return [
-        audit_record(actor=SYSTEM, action="thing.change", object_type="thing", object_id=str(i),
-                     data={"step": i, "text": "ñandú — مرحبا"})
+        audit_record(
+            actor=SYSTEM,
+            action="thing.change",
+            object_type="thing",
+            object_id=str(i),
+            data={"step": i, "text": "ñandú — مرحبا"},
+        )
         for i in range(n)
     ]
 

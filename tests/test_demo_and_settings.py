@@ -29,8 +29,13 @@ DEMO_EMAILS = {
 
 
 def counts() -> tuple[int, ...]:
-    return (City.objects.count(), District.objects.count(), Department.objects.count(),
-            User.objects.count(), RoleAssignment.objects.count())
+    return (
+        City.objects.count(),
+        District.objects.count(),
+        Department.objects.count(),
+        User.objects.count(),
+        RoleAssignment.objects.count(),
+    )
 
 
 @pytest.mark.django_db
@@ -70,15 +75,24 @@ def test_demo_districts_have_valid_boundaries_that_cover_their_centres() -> None
 
 def run_cityhall(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cityhall.cli", *args], cwd=ROOT, env={**os.environ, **env},
-        capture_output=True, text=True, check=False, timeout=120,
+        [sys.executable, "-m", "cityhall.cli", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
     )
 
 
 def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
     env = {
-        "SECRET_KEY": secrets.token_urlsafe(64), "HTTPS": "true", "ALLOWED_HOSTS": "city.example",
-        "CITYHALL_BASE_URL": "https://city.example", "CITYHALL_VAR_DIR": str(tmp_path), "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "HTTPS": "true",
+        "ALLOWED_HOSTS": "city.example",
+        "CITYHALL_BASE_URL": "https://city.example",
+        "CITYHALL_VAR_DIR": str(tmp_path),
+        "DEBUG": "false",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     completed = run_cityhall("check", "--deploy", "--fail-level", "WARNING", env=env)
@@ -88,9 +102,11 @@ def test_production_settings_pass_the_deploy_check(tmp_path: Path) -> None:
 
 def test_the_default_database_is_a_durable_sqlite_file_in_wal_mode(tmp_path: Path) -> None:
     env = {"CITYHALL_VAR_DIR": str(tmp_path), "DATABASE_URL": ""}
-    code = ("from django.db import connection; c = connection.cursor(); "
-            "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
-            "c.execute('PRAGMA synchronous').fetchone()[0])")
+    code = (
+        "from django.db import connection; c = connection.cursor(); "
+        "print(c.execute('PRAGMA journal_mode').fetchone()[0], "
+        "c.execute('PRAGMA synchronous').fetchone()[0])"
+    )
     completed = run_cityhall("shell", "-c", code, env=env)
     assert completed.stdout.strip().splitlines()[-1].split() == ["wal", "2"], completed.stderr
     assert (tmp_path / "cityhall.sqlite3").exists()
@@ -106,8 +122,15 @@ def test_a_bad_environment_value_stops_startup_with_a_clear_message(tmp_path: Pa
 @pytest.mark.parametrize(
     ("url", "expected"),
     [
-        ("smtp+tls://user:p%40ss@mail.example:2525", {"EMAIL_HOST": "mail.example", "EMAIL_PORT": 2525,
-                                                      "EMAIL_HOST_PASSWORD": "p@ss", "EMAIL_USE_TLS": True}),
+        (
+            "smtp+tls://user:p%40ss@mail.example:2525",
+            {
+                "EMAIL_HOST": "mail.example",
+                "EMAIL_PORT": 2525,
+                "EMAIL_HOST_PASSWORD": "p@ss",
+                "EMAIL_USE_TLS": True,
+            },
+        ),
         ("console:", {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}),
         ("", {"EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"}),
     ],

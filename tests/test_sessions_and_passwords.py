@@ -83,7 +83,9 @@ def test_staff_sign_in_asks_for_the_authenticator_code(make_user: Callable[..., 
     assert AuditEvent.objects.filter(action="auth.login", object_id=str(user.pk)).exists()
 
 
-def test_failed_sign_ins_are_audited_without_the_typed_address(make_user: Callable[..., User]) -> None:
+def test_failed_sign_ins_are_audited_without_the_typed_address(
+    make_user: Callable[..., User],
+) -> None:
     Client().post("/accounts/login/", {"login": "someone@example.org", "password": "not the password"})
     event = AuditEvent.objects.get(action="auth.login_failed")
     assert "someone@example.org" not in str(event.data) + event.object_id
@@ -120,7 +122,12 @@ def test_weak_passwords_are_refused_with_the_reason(password: str, reason: str) 
 
 @pytest.mark.parametrize(
     "password",
-    ["correct horse battery staple", "all lowercase with spaces ok", "ñandú — مرحبا بكم في المدينة", "z" * 64],
+    [
+        "correct horse battery staple",
+        "all lowercase with spaces ok",
+        "ñandú — مرحبا بكم في المدينة",
+        "z" * 64,
+    ],
 )
 def test_long_passphrases_pass_without_composition_rules(password: str) -> None:
     validate_password(password)

@@ -11,12 +11,15 @@ from django.test import Client
 
 from cityhall.notifications.contracts import DeliveryStatus
 from cityhall.notifications.models import OutboundEmail
-from cityhall.notifications.services import DeliveryFailed, email_deliver, email_queue
+from cityhall.notifications.services import DeliveryFailedError, email_deliver, email_queue
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-SIGNUP = {"email": "new.resident@example.org", "password1": "a long passphrase of river stones",
-          "password2": "a long passphrase of river stones"}
+SIGNUP = {
+    "email": "new.resident@example.org",
+    "password1": "a long passphrase of river stones",
+    "password2": "a long passphrase of river stones",
+}
 
 
 def test_signup_queues_the_verification_email_and_the_worker_sends_it(
@@ -45,8 +48,10 @@ def test_delivering_the_same_email_twice_sends_it_once() -> None:
 
 def test_a_failed_send_is_recorded_and_raised_for_a_retry() -> None:
     email = email_queue(to="a@example.org", subject="Hello", body_text="Hi", purpose="test")
-    with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("refused")), \
-            pytest.raises(DeliveryFailed):
+    with (
+        mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("refused")),
+        pytest.raises(DeliveryFailedError),
+    ):
         email_deliver(email_id=email.pk)
     email.refresh_from_db()
     assert email.status == DeliveryStatus.FAILED

@@ -162,9 +162,7 @@ def test_catalogs_cover_every_marked_string(tmp_path: Path) -> None:
         pytest.skip(message)
 
     source = tmp_path / "cityhall"
-    shutil.copytree(
-        PACKAGE_DIR, source, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "locale")
-    )
+    shutil.copytree(PACKAGE_DIR, source, ignore=shutil.ignore_patterns("__pycache__", "*.pyc", "locale"))
     (source / "locale").mkdir()
     # Settings that keep makemessages inside the copy: with the real LOCALE_PATHS it would
     # also touch cityhall/locale in the working tree.
@@ -209,6 +207,4 @@ def test_catalogs_cover_every_marked_string(tmp_path: Path) -> None:
             f"{UPDATE_HINT}"
         )
     # The Arabic catalog must carry exactly the same strings as the Spanish one.
-    assert msgids(po_path("ar")) == committed, (
-        f"The es and ar catalogs hold different strings. {UPDATE_HINT}"
-    )
+    assert msgids(po_path("ar")) == committed, f"The es and ar catalogs hold different strings. {UPDATE_HINT}"

@@ -40,14 +40,19 @@ def test_the_language_switcher_works_without_javascript() -> None:
 def test_every_page_has_a_skip_link_and_landmarks() -> None:
     html = Client().get("/accounts/login/").content.decode()
     assert '<a class="skip-link" href="#main">' in html
-    for landmark in ('<header', '<nav', '<main id="main"', '<footer'):
+    for landmark in ("<header", "<nav", '<main id="main"', "<footer"):
         assert landmark in html
 
 
 def test_security_headers_are_set() -> None:
     response = Client().get("/")
     csp = response["Content-Security-Policy"]
-    for directive in ("default-src 'self'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+    for directive in (
+        "default-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+    ):
         assert directive in csp
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"

@@ -1,7 +1,7 @@
-from cityhall.core.admin import AuditedModelAdmin
 from django.contrib import admin
 
 from cityhall.accounts.models import ApiToken, Department, RoleAssignment, User
+from cityhall.core.admin import AuditedModelAdmin
 
 
 @admin.register(User)
@@ -32,4 +32,12 @@ class RoleAssignmentAdmin(AuditedModelAdmin):
 @admin.register(ApiToken)
 class ApiTokenAdmin(AuditedModelAdmin):
     list_display = ["name", "user", "prefix", "expires_at", "revoked_at"]
-    readonly_fields = ["user", "name", "prefix", "secret_hash", "expires_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "secret_hash",
+        "expires_at",
+        "last_used_at",
+        "revoked_at",
+    ]

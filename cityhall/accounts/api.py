@@ -13,8 +13,8 @@ from ninja.pagination import paginate
 from cityhall.accounts import rules, selectors, services
 from cityhall.accounts.models import Department, User
 from cityhall.core.api import ERROR_RESPONSES
-from cityhall.core.models import AuditEvent
 from cityhall.core.errors import ApiError
+from cityhall.core.models import AuditEvent
 
 router = Router(tags=["accounts"])
 
@@ -108,7 +108,9 @@ class DepartmentCreateIn(Schema):
 
 
 @router.get(
-    "/departments", response={200: list[DepartmentOut], **ERROR_RESPONSES}, auth=None,
+    "/departments",
+    response={200: list[DepartmentOut], **ERROR_RESPONSES},
+    auth=None,
     summary="The city's departments",
 )
 @paginate
@@ -116,9 +118,7 @@ def department_list(request: HttpRequest) -> Any:
     return selectors.department_list()
 
 
-@router.post(
-    "/departments", response={201: DepartmentOut, **ERROR_RESPONSES}, summary="Create a department"
-)
+@router.post("/departments", response={201: DepartmentOut, **ERROR_RESPONSES}, summary="Create a department")
 def department_create(request: HttpRequest, payload: DepartmentCreateIn) -> Status[Department]:
     parent = None
     if payload.parent_id is not None:

@@ -49,8 +49,7 @@ _STAFF = _RESIDENT | {Permission.ACCESS_STAFF_AREA}
 # The permission matrix. A user holds the union over their roles; every account is a resident.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: _RESIDENT,
-    Role.DEPARTMENT_STAFF: _STAFF
-    | {Permission.HANDLE_SERVICE_REQUESTS, Permission.EDIT_CITY_INFORMATION},
+    Role.DEPARTMENT_STAFF: _STAFF | {Permission.HANDLE_SERVICE_REQUESTS, Permission.EDIT_CITY_INFORMATION},
     Role.MODERATOR: _STAFF | {Permission.MODERATE_CONTRIBUTIONS, Permission.MANAGE_ENGAGEMENT},
     Role.DATA_PUBLISHER: _STAFF | {Permission.PUBLISH_DATASETS},
     Role.EMERGENCY_MANAGER: _STAFF

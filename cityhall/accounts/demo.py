@@ -14,9 +14,9 @@ from cityhall.accounts.contracts import Role
 from cityhall.accounts.models import Department, User
 from cityhall.accounts.services import department_create, role_assign, user_create
 
-DEMO_PASSWORD = "aldermere river demo 2026"
+DEMO_PASSWORD = "aldermere river demo 2026"  # noqa: S105 - published on purpose for the demo
 # Every staff demo account shares this authenticator secret (base32) so scripts can sign in.
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPALDERMEREDEMO234"
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPALDERMEREDEMO234"  # noqa: S105 - published on purpose
 
 DEPARTMENTS = [
     # slug, name, parent slug, Spanish, Arabic
@@ -24,11 +24,29 @@ DEPARTMENTS = [
     ("public-works", "Public Works", None, "Obras Públicas", "الأشغال العامة"),
     ("roads", "Roads and Streets", "public-works", "Calles y Vías", "الطرق والشوارع"),
     ("parks", "Parks and Trees", "public-works", "Parques y Arbolado", "الحدائق والأشجار"),
-    ("waste", "Waste and Recycling", "public-works", "Residuos y Reciclaje", "النفايات وإعادة التدوير"),
+    (
+        "waste",
+        "Waste and Recycling",
+        "public-works",
+        "Residuos y Reciclaje",
+        "النفايات وإعادة التدوير",
+    ),
     ("environment", "Environment and Climate", None, "Medio Ambiente y Clima", "البيئة والمناخ"),
     ("emergency", "Emergency Management", None, "Gestión de Emergencias", "إدارة الطوارئ"),
-    ("digital", "Digital Services and Data", None, "Servicios Digitales y Datos", "الخدمات الرقمية والبيانات"),
-    ("open-data", "Open Data Office", "digital", "Oficina de Datos Abiertos", "مكتب البيانات المفتوحة"),
+    (
+        "digital",
+        "Digital Services and Data",
+        None,
+        "Servicios Digitales y Datos",
+        "الخدمات الرقمية والبيانات",
+    ),
+    (
+        "open-data",
+        "Open Data Office",
+        "digital",
+        "Oficina de Datos Abiertos",
+        "مكتب البيانات المفتوحة",
+    ),
     ("clerk", "Council Clerk's Office", None, "Secretaría del Concejo", "أمانة المجلس"),
     ("social", "Social Services", None, "Servicios Sociales", "الخدمات الاجتماعية"),
     ("planning", "Urban Planning", None, "Urbanismo", "التخطيط العمراني"),

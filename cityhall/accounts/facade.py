@@ -1,5 +1,8 @@
 """The accounts module as other apps see it. Import from here and from contracts, nothing else."""
 
+from cityhall.accounts.contracts import DepartmentRef
+from cityhall.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
+from cityhall.accounts.demo import demo_load as accounts_demo_load
 from cityhall.accounts.rules import (
     can_access_staff_area,
     is_staff_member,
@@ -7,9 +10,6 @@ from cityhall.accounts.rules import (
     user_permissions,
     user_roles,
 )
-from cityhall.accounts.contracts import DepartmentRef
-from cityhall.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
-from cityhall.accounts.demo import demo_load as accounts_demo_load
 from cityhall.accounts.selectors import department_list, department_ref, user_summary
 from cityhall.accounts.services import audit_actor
 

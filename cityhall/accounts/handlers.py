@@ -39,9 +39,7 @@ def on_logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
 def on_logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     if user is None:
         return
-    audit_record(
-        actor=audit_actor(user), action="auth.logout", object_type="user", object_id=str(user.pk)
-    )
+    audit_record(actor=audit_actor(user), action="auth.logout", object_type="user", object_id=str(user.pk))
 
 
 def on_login_failed(
@@ -61,13 +59,19 @@ def on_login_failed(
 
 def on_password_changed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     audit_record(
-        actor=audit_actor(user), action="auth.password_changed", object_type="user", object_id=str(user.pk)
+        actor=audit_actor(user),
+        action="auth.password_changed",
+        object_type="user",
+        object_id=str(user.pk),
     )
 
 
 def on_password_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     audit_record(
-        actor=audit_actor(user), action="auth.password_reset", object_type="user", object_id=str(user.pk)
+        actor=audit_actor(user),
+        action="auth.password_reset",
+        object_type="user",
+        object_id=str(user.pk),
     )
 
 
@@ -80,7 +84,9 @@ def on_email_confirmed(sender: Any, request: HttpRequest, email_address: Any, **
     )
 
 
-def on_authenticator_added(sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any) -> None:
+def on_authenticator_added(
+    sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
+) -> None:
     audit_record(
         actor=audit_actor(user),
         action="auth.mfa_added",

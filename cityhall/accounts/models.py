@@ -112,9 +112,7 @@ class RoleAssignment(TimeStampedModel):
         on_delete=models.PROTECT,
         related_name="role_assignments",
     )
-    granted_by = models.ForeignKey(
-        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("role assignment")
@@ -131,9 +129,7 @@ class RoleAssignment(TimeStampedModel):
                 condition=models.Q(department__isnull=True),
                 name="role_once_citywide",
             ),
-            models.CheckConstraint(
-                condition=~models.Q(role=Role.RESIDENT), name="resident_is_implicit"
-            ),
+            models.CheckConstraint(condition=~models.Q(role=Role.RESIDENT), name="resident_is_implicit"),
         ]
 
     def __str__(self) -> str:

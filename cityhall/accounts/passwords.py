@@ -23,9 +23,7 @@ class MaximumLengthValidator:
             )
 
     def get_help_text(self) -> str:
-        return _("Up to %(max)d characters; spaces and any letters are allowed.") % {
-            "max": MAXIMUM_LENGTH
-        }
+        return _("Up to %(max)d characters; spaces and any letters are allowed.") % {"max": MAXIMUM_LENGTH}
 
 
 class ContextWordsValidator:

@@ -61,9 +61,7 @@ def user_permissions(user: Any, *, department_id: uuid.UUID | None = None) -> fr
     return frozenset(granted)
 
 
-def user_has_permission(
-    user: Any, permission: Permission, *, department_id: uuid.UUID | None = None
-) -> bool:
+def user_has_permission(user: Any, permission: Permission, *, department_id: uuid.UUID | None = None) -> bool:
     return permission in user_permissions(user, department_id=department_id)
 
 

@@ -19,7 +19,7 @@ from cityhall.accounts.models import ApiToken, Department, RoleAssignment, User
 from cityhall.core.audit import Actor, audit_record
 from cityhall.core.errors import ApiError, NotFoundError, PermissionDeniedError, ServiceError
 
-TOKEN_PREFIX = "chk_"
+TOKEN_PREFIX = "chk_"  # noqa: S105 - a public marker, not a secret
 TOKEN_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 
 
@@ -74,7 +74,10 @@ def user_set_password(*, actor: User | None, user: User, password: str) -> None:
     user.set_password(password)
     user.save(update_fields=["password"])
     audit_record(
-        actor=audit_actor(actor), action="user.password_set", object_type="user", object_id=str(user.pk)
+        actor=audit_actor(actor),
+        action="user.password_set",
+        object_type="user",
+        object_id=str(user.pk),
     )
 
 
@@ -132,7 +135,10 @@ def department_move(*, actor: User | None, department: Department, parent: Depar
         action="department.move",
         object_type="department",
         object_id=str(department.pk),
-        data={"from": str(previous) if previous else None, "to": str(parent.pk) if parent else None},
+        data={
+            "from": str(previous) if previous else None,
+            "to": str(parent.pk) if parent else None,
+        },
     )
 
 
@@ -172,9 +178,7 @@ def role_assign(
 
 
 @transaction.atomic
-def role_revoke(
-    *, actor: User | None, user: User, role: Role, department: Department | None = None
-) -> None:
+def role_revoke(*, actor: User | None, user: User, role: Role, department: Department | None = None) -> None:
     if actor is not None:
         _require(rules.can_manage_users(actor), "Only administrators can take roles away.")
     deleted, _ = RoleAssignment.objects.filter(user=user, role=role, department=department).delete()
@@ -220,11 +224,15 @@ def api_token_create(
         expires_at=timezone.now() + dt.timedelta(days=days),
     )
     audit_record(
-        actor=audit_actor(actor if actor is not None else None),
+        actor=audit_actor(actor),
         action="api_token.create",
         object_type="api_token",
         object_id=str(token.pk),
-        data={"owner": str(user.pk), "name": token.name, "expires_at": token.expires_at.isoformat()},
+        data={
+            "owner": str(user.pk),
+            "name": token.name,
+            "expires_in_days": days,
+        },
     )
     return token, secret
 
@@ -254,9 +262,7 @@ def api_token_revoke(*, actor: User | None, token_id: uuid.UUID) -> ApiToken:
 
 def api_token_authenticate(secret: str) -> User:
     """The user behind a token secret, or ApiError(401) saying exactly why not."""
-    token = (
-        ApiToken.objects.select_related("user").filter(secret_hash=_hash_secret(secret.strip())).first()
-    )
+    token = ApiToken.objects.select_related("user").filter(secret_hash=_hash_secret(secret.strip())).first()
     if token is None:
         raise ApiError(401, "token_invalid", "This API token is not known. Check it was copied whole.")
     now = timezone.now()

@@ -36,7 +36,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/staff_home.html", context)
 
 
-NEW_TOKEN_SESSION_KEY = "cityhall_new_api_token"
+NEW_TOKEN_SESSION_KEY = "cityhall_new_api_token"  # noqa: S105 - a session key name
 
 
 @login_required

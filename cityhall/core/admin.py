@@ -16,7 +16,7 @@ def _actor(request: HttpRequest) -> Actor:
     return Actor(ref=f"user:{request.user.pk}", role="administrator")
 
 
-class AuditedModelAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditedModelAdmin(admin.ModelAdmin):
     def log_addition(self, request: HttpRequest, obj: Model, message: Any) -> Any:
         audit_record(
             actor=_actor(request),
@@ -60,7 +60,7 @@ class DistrictAdmin(AuditedModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class AuditEventAdmin(admin.ModelAdmin):
     list_display = ["seq", "at", "actor", "action", "object_type", "object_id"]
     list_filter = ["action"]
 

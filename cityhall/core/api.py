@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -108,9 +109,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def on_validation(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         fields = _validation_fields(list(exc.errors))
         summary = "; ".join(f"{f.location}: {f.message}" for f in fields[:5])
-        return error_response(
-            422, "validation_error", f"The request has invalid values ({summary}).", fields
-        )
+        return error_response(422, "validation_error", f"The request has invalid values ({summary}).", fields)
 
     def on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return error_response(401, "not_authenticated", STATUS_CODES[401][1])
@@ -139,16 +138,20 @@ def install_error_handlers(api: NinjaAPI) -> None:
         logger.exception("api.unhandled_error", extra={"path": request.path})
         return error_response(500, "internal_error", STATUS_CODES[500][1])
 
-    api.add_exception_handler(ApiError, on_api_error)
-    api.add_exception_handler(ServiceError, on_service_error)
-    api.add_exception_handler(ValidationError, on_validation)
-    api.add_exception_handler(AuthenticationError, on_authentication)
-    api.add_exception_handler(AuthorizationError, on_authorization)
-    api.add_exception_handler(HttpError, on_http_error)
-    api.add_exception_handler(Http404, on_not_found)
-    api.add_exception_handler(PermissionDenied, on_permission)
-    api.add_exception_handler(RequestDataTooBig, on_too_big)
-    api.add_exception_handler(Exception, on_unexpected)
+    handlers: list[tuple[type[Exception], Callable[..., HttpResponse]]] = [
+        (ApiError, on_api_error),
+        (ServiceError, on_service_error),
+        (ValidationError, on_validation),
+        (AuthenticationError, on_authentication),
+        (AuthorizationError, on_authorization),
+        (HttpError, on_http_error),
+        (Http404, on_not_found),
+        (PermissionDenied, on_permission),
+        (RequestDataTooBig, on_too_big),
+        (Exception, on_unexpected),
+    ]
+    for exception_class, handler in handlers:
+        api.add_exception_handler(exception_class, handler)
 
 
 ERROR_RESPONSES: dict[int, type[Schema]] = {

@@ -101,11 +101,15 @@ def audit_verify() -> ChainVerification:
     for event in _events():
         if event.seq != expected_seq:
             return ChainVerification(
-                checked, expected_seq, f"event #{expected_seq} is missing (next found is #{event.seq})"
+                checked,
+                expected_seq,
+                f"event #{expected_seq} is missing (next found is #{event.seq})",
             )
         if event.prev_hash != prev_hash:
             return ChainVerification(
-                checked, event.seq, f"event #{event.seq} does not point to the hash of the event before it"
+                checked,
+                event.seq,
+                f"event #{event.seq} does not point to the hash of the event before it",
             )
         if _event_hash(event) != event.hash:
             return ChainVerification(

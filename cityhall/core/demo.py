@@ -12,7 +12,7 @@ from cityhall.core.models import City, District
 CITY_NAME = "Aldermere"
 CENTER = (47.9990, 11.0010)  # latitude, longitude: a fictional city, placed on open farmland
 
-# (slug, English name, Spanish, Arabic, population, (row, column) on a 2×3 grid of ~3 km cells)
+# (slug, English name, Spanish, Arabic, population, (row, column) on a 2 by 3 grid of ~3 km cells)
 DISTRICTS = [
     ("old-town", "Old Town", "Casco Antiguo", "البلدة القديمة", 18_400, (0, 1)),
     ("riverside", "Riverside", "Ribera", "ضفة النهر", 22_900, (1, 1)),

@@ -1,7 +1,7 @@
 """One error body for every API error, and the exception that produces it.
 
-    {"error": {"status": 422, "code": "validation_error", "message": "...",
-               "fields": [{"location": "body.email", "message": "..."}]}}
+{"error": {"status": 422, "code": "validation_error", "message": "...",
+           "fields": [{"location": "body.email", "message": "..."}]}}
 """
 
 from __future__ import annotations
@@ -77,14 +77,20 @@ def error_response(
 
 STATUS_CODES = {
     400: ("bad_request", "The request could not be understood."),
-    401: ("not_authenticated", "This needs an API token: send it as 'Authorization: Bearer <token>'."),
+    401: (
+        "not_authenticated",
+        "This needs an API token: send it as 'Authorization: Bearer <token>'.",
+    ),
     403: ("permission_denied", "Your account is not allowed to do this."),
     404: ("not_found", "There is nothing at this address."),
     405: ("method_not_allowed", "This address does not accept that HTTP method."),
     413: ("body_too_large", "The request body is larger than this server accepts."),
     415: ("unsupported_media_type", "Send the body as JSON with 'Content-Type: application/json'."),
     429: ("rate_limited", "Too many requests; wait a moment and try again."),
-    500: ("internal_error", "Something went wrong on our side. It has been logged; try again later."),
+    500: (
+        "internal_error",
+        "Something went wrong on our side. It has been logged; try again later.",
+    ),
     503: ("unavailable", "The service is temporarily unavailable; try again later."),
 }
 

@@ -90,7 +90,10 @@ class ApiGuardMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponseBase:
         if not is_api_request(request):
             return self.get_response(request)
-        if request.method in {"POST", "PUT", "PATCH"} and request.META.get("CONTENT_LENGTH", "0") not in {"", "0"}:
+        if request.method in {"POST", "PUT", "PATCH"} and request.META.get("CONTENT_LENGTH", "0") not in {
+            "",
+            "0",
+        }:
             content_type = request.content_type or ""
             if content_type not in BODY_TYPES_ACCEPTED:
                 shown = content_type or "none"

@@ -75,8 +75,8 @@ def run_worker(*, burst: bool, queues: list[str] | None = None) -> None:
     names = queues or list(settings.TASKS["default"].get("QUEUES", ["default"]))
     backend = settings.TASKS_BACKEND
     if backend == "database":
-        from django_tasks_db.management.commands.db_worker import Worker
         from django_tasks.utils import get_random_id
+        from django_tasks_db.management.commands.db_worker import Worker
 
         Worker(
             queue_names=names,
@@ -91,7 +91,8 @@ def run_worker(*, burst: bool, queues: list[str] | None = None) -> None:
     elif backend == "rq":
         import django_rq
         from django_tasks_rq.backend import Job
-        from rq import SimpleWorker, Worker as ForkingWorker
+        from rq import SimpleWorker
+        from rq import Worker as ForkingWorker
 
         worker_class = SimpleWorker if burst else ForkingWorker
         worker = worker_class(

@@ -33,7 +33,7 @@ def email_queue(*, to: str, subject: str, body_text: str, body_html: str = "", p
     return email
 
 
-class DeliveryFailed(Exception):
+class DeliveryFailedError(Exception):
     """Raised so the task backend records the failure; a later run may retry."""
 
 
@@ -74,7 +74,7 @@ def email_deliver(*, email_id: uuid.UUID) -> DeliveryStatus:
         email.status = DeliveryStatus.FAILED
         email.last_error = f"{error.__class__.__name__}: {error}"[:2000]
         email.save(update_fields=["status", "last_error", "updated_at"])
-        raise DeliveryFailed(f"Email {email_id} could not be sent: {email.last_error}") from error
+        raise DeliveryFailedError(f"Email {email_id} could not be sent: {email.last_error}") from error
     email.status = DeliveryStatus.SENT
     email.sent_at = timezone.now()
     email.last_error = ""

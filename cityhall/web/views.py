@@ -18,7 +18,12 @@ def _page(request: HttpRequest, status: int, title: str, message: str) -> HttpRe
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
-    return _page(request, 400, _("The request could not be understood"), _("Check the address or the form and try again."))
+    return _page(
+        request,
+        400,
+        _("The request could not be understood"),
+        _("Check the address or the form and try again."),
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -35,7 +40,10 @@ def page_not_found(request: HttpRequest, exception: Exception | None = None) -> 
         request,
         404,
         _("Page not found"),
-        _("There is no page at this address. If you typed it, check it; if you followed a link, it may be out of date."),
+        _(
+            "There is no page at this address. If you typed it, check it; "
+            "if you followed a link, it may be out of date."
+        ),
     )
 
 
@@ -51,5 +59,8 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
         request,
         403,
         _("This form has expired"),
-        _("For your security, forms can only be sent from this site within a time limit. Go back, reload the page and send the form again."),
+        _(
+            "For your security, forms can only be sent from this site within a time limit. "
+            "Go back, reload the page and send the form again."
+        ),
     )

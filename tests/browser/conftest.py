@@ -17,8 +17,14 @@ from tests.conftest import IN_CI
 CHROMIUM = "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 CHROMIUM_ARGS = [
-    "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--disable-dev-shm-usage",
 ]
 
@@ -84,8 +90,7 @@ def assert_accessible() -> Callable[[Any], None]:
     def _check(page: Any) -> None:
         results = _AXE.run(page)
         assert results.violations_count == 0, (
-            f"axe found {results.violations_count} violation(s) on {page.url}:\n"
-            + results.generate_report()
+            f"axe found {results.violations_count} violation(s) on {page.url}:\n" + results.generate_report()
         )
 
     return _check

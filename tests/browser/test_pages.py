@@ -88,12 +88,18 @@ def test_switching_to_arabic_turns_the_page_right_to_left(
     page.get_by_label("Language").select_option("ar")
     page.get_by_role("button", name="Change language").click()
     page.wait_for_load_state()
-    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["ar", "rtl"]
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "ar",
+        "rtl",
+    ]
     assert_accessible(page)
     page.get_by_label("اللغة").select_option("es")
     page.get_by_role("button", name="تغيير اللغة").click()
     page.wait_for_load_state()
-    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == ["es", "ltr"]
+    assert page.evaluate("[document.documentElement.lang, document.documentElement.dir]") == [
+        "es",
+        "ltr",
+    ]
     assert_accessible(page)
 
 
