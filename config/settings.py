@@ -238,11 +238,12 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = True
 
 # --- Request limits -------------------------------------------------------------------------
-DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_REQUEST_BODY_BYTES", 2_621_440)
+# Form and JSON bodies Django reads into memory; larger ones are refused (RequestDataTooBig).
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("MAX_FORM_MEMORY_BYTES", 2_621_440)
 FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # Bodies larger than this are refused before they are read (uploads have their own limits).
-MAX_REQUEST_BODY_BYTES = env_int("MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+MAX_REQUEST_BODY_BYTES = env_int("MAX_REQUEST_BODY_BYTES", 20 * 1024 * 1024)
 
 # --- Security headers -----------------------------------------------------------------------
 SECURE_CONTENT_TYPE_NOSNIFF = True

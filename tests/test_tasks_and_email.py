@@ -60,6 +60,37 @@ def test_a_failed_send_is_recorded_and_raised_for_a_retry() -> None:
     assert len(mail.outbox) == 1
 
 
+def test_a_failed_send_schedules_a_later_attempt_with_backoff(run_tasks: Callable[[], None]) -> None:
+    email = email_queue(to="a@example.org", subject="Hello", body_text="Hi", purpose="test")
+    run_tasks()  # the first, successful-by-default run is not what we test: start from a failure
+    OutboundEmail.objects.filter(pk=email.pk).update(status=DeliveryStatus.QUEUED, sent_at=None)
+    mail.outbox.clear()
+    before = deferred_attempts()
+    with (
+        mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("down")),
+        pytest.raises(DeliveryFailedError),
+    ):
+        email_deliver(email_id=email.pk)
+    assert deferred_attempts() == before + 1
+    run_tasks()  # the retry is not due yet: nothing is sent now
+    assert mail.outbox == []
+
+
+def deferred_attempts() -> int:
+    """Tasks waiting for a future time, on whichever backend is configured."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    if settings.TASKS_BACKEND == "rq":
+        import django_rq
+        from rq.registry import ScheduledJobRegistry
+
+        return ScheduledJobRegistry(queue=django_rq.get_queue("default")).count
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(run_after__gt=timezone.now()).count()
+
+
 def test_no_email_is_queued_for_work_that_rolled_back(run_tasks: Callable[[], None]) -> None:
     from django.db import transaction
 

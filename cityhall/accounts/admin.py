@@ -24,8 +24,15 @@ class RoleAssignmentAdmin(AuditedModelAdmin):
     list_filter = ["role"]
     readonly_fields = ["user", "role", "department", "granted_by", "created_at"]
 
+    # Roles change only through role_assign/role_revoke (`cityhall role`), which keep admin-site
+    # access in step and write the audit row.
     def has_add_permission(self, request: object) -> bool:
-        # Roles change through role_assign so they are audited; see `cityhall` commands and the API.
+        return False
+
+    def has_change_permission(self, request: object, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: object, obj: object = None) -> bool:
         return False
 
 

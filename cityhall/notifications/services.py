@@ -18,6 +18,8 @@ from cityhall.notifications.models import OutboundEmail
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
+# Wait before the 2nd, 3rd, 4th and 5th attempt: capped backoff, so a mail outage is ridden out.
+RETRY_DELAYS_SECONDS = (60, 300, 1800, 3600)
 CLAIM_TIMEOUT = dt.timedelta(minutes=10)
 
 
@@ -74,9 +76,21 @@ def email_deliver(*, email_id: uuid.UUID) -> DeliveryStatus:
         email.status = DeliveryStatus.FAILED
         email.last_error = f"{error.__class__.__name__}: {error}"[:2000]
         email.save(update_fields=["status", "last_error", "updated_at"])
+        _schedule_retry(email)
         raise DeliveryFailedError(f"Email {email_id} could not be sent: {email.last_error}") from error
     email.status = DeliveryStatus.SENT
     email.sent_at = timezone.now()
     email.last_error = ""
     email.save(update_fields=["status", "sent_at", "last_error", "updated_at"])
     return DeliveryStatus.SENT
+
+
+def _schedule_retry(email: OutboundEmail) -> bool:
+    """Queue the next attempt after a capped delay; False when attempts are used up."""
+    from cityhall.notifications.tasks import email_deliver as deliver_task
+
+    if email.attempts >= MAX_ATTEMPTS or not deliver_task.get_backend().supports_defer:
+        return False
+    delay = RETRY_DELAYS_SECONDS[min(email.attempts, len(RETRY_DELAYS_SECONDS)) - 1]
+    deliver_task.using(run_after=timezone.now() + dt.timedelta(seconds=delay)).enqueue(email_id=str(email.pk))
+    return True

@@ -14,6 +14,24 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def gunicorn_command(bind: str, workers: int, threads: int) -> list[str]:
+    settings_by_flag = {
+        "--config": "python:config.gunicorn_conf",
+        "--bind": bind,
+        "--workers": str(workers),
+        "--threads": str(threads),
+        "--worker-class": "gthread",
+        "--timeout": "60",
+        "--graceful-timeout": "20",
+        "--max-requests": "10000",
+        "--max-requests-jitter": "1000",
+        "--forwarded-allow-ips": os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+    }
+    flags = [part for pair in settings_by_flag.items() for part in pair]
+    # No control socket: several servers run by one user would share ~/.gunicorn/gunicorn.ctl.
+    return [sys.executable, "-m", "gunicorn", "config.wsgi:application", *flags, "--no-control-socket"]
+
+
 class Command(BaseCommand):
     help = "Migrate, load the demo city, and run the production web server (gunicorn) with the task worker."
 
@@ -33,36 +51,7 @@ class Command(BaseCommand):
         call_command("collectstatic", interactive=False, verbosity=0)
 
         bind = f"{options['host']}:{options['port']}"
-        children: list[subprocess.Popen[bytes]] = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "config.wsgi:application",
-                    "--config",
-                    "python:config.gunicorn_conf",
-                    "--bind",
-                    bind,
-                    "--workers",
-                    str(options["workers"]),
-                    "--threads",
-                    str(options["threads"]),
-                    "--worker-class",
-                    "gthread",
-                    "--timeout",
-                    "60",
-                    "--graceful-timeout",
-                    "20",
-                    "--max-requests",
-                    "10000",
-                    "--max-requests-jitter",
-                    "1000",
-                    "--forwarded-allow-ips",
-                    os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
-                ]
-            )
-        ]
+        children = [subprocess.Popen(gunicorn_command(bind, options["workers"], options["threads"]))]
         if not options["no_worker"]:
             children.append(subprocess.Popen([sys.executable, "-m", "cityhall.cli", "worker"]))
 
