@@ -10,7 +10,7 @@ from django.test import Client
 from cityhall.accounts import rules
 from cityhall.accounts.contracts import Permission as P
 from cityhall.accounts.contracts import Role
-from cityhall.accounts.models import Department, User
+from cityhall.accounts.models import Department, RoleAssignment, User
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +111,35 @@ def test_role_changes_are_audited(make_user: Callable[..., User]) -> None:
     user = make_user(Role.MODERATOR)
     event = AuditEvent.objects.filter(action="role.assign", object_id=str(user.pk)).get()
     assert event.data["role"] == "moderator"
+
+
+def test_the_role_command_gives_and_takes_a_role(make_user: Callable[..., User]) -> None:
+    from django.core.management import call_command
+
+    user = make_user(email="new.clerk@example.org")
+    Department.objects.create(slug="clerk", name="Clerk's Office")
+    call_command("role", "assign", "--user", user.email, "--role", "council_clerk", "--department", "clerk")
+    assert rules.user_has_permission(user, P.MANAGE_DECISIONS)
+    call_command("role", "revoke", "--user", user.email, "--role", "council_clerk", "--department", "clerk")
+    rules.forget_cached_roles(user)
+    assert not rules.user_has_permission(user, P.MANAGE_DECISIONS)
+
+
+def test_the_role_command_names_an_unknown_department(make_user: Callable[..., User]) -> None:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    user = make_user()
+    with pytest.raises(CommandError, match="no department with the slug 'nowhere'"):
+        call_command("role", "assign", "--user", user.email, "--role", "moderator", "--department", "nowhere")
+    assert not RoleAssignment.objects.filter(user=user).exists()
+
+
+def test_a_superuser_without_a_role_still_needs_a_second_factor(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
+    user = make_user()
+    User.objects.filter(pk=user.pk).update(is_superuser=True, is_staff=True)
+    user.refresh_from_db()
+    response = signed_in_client(user).get("/account/tokens/")
+    assert response["Location"] == "/accounts/2fa/totp/activate/"

@@ -100,3 +100,34 @@ def test_no_email_is_queued_for_work_that_rolled_back(run_tasks: Callable[[], No
     run_tasks()
     assert not OutboundEmail.objects.exists()
     assert mail.outbox == []
+
+
+def test_a_forgotten_password_is_reset_through_the_emailed_link(
+    run_tasks: Callable[[], None],
+) -> None:
+    import re
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(email="forgetful@example.org")
+    client = Client()
+    client.post("/accounts/password/reset/", {"email": "forgetful@example.org"})
+    run_tasks()
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+)", mail.outbox[-1].body)
+    assert link is not None
+    form_page = client.get(link.group(1), follow=True)
+    new_password = "a brand new passphrase for the river"
+    done = client.post(form_page.request["PATH_INFO"], {"password1": new_password, "password2": new_password})
+    assert done.status_code == 302
+    user.refresh_from_db()
+    assert user.check_password(new_password)
+
+
+def test_signing_out_ends_the_session() -> None:
+    from tests.factories import UserFactory
+
+    user = UserFactory()
+    client = Client()
+    client.force_login(user)
+    assert client.post("/accounts/logout/").status_code == 302
+    assert "_auth_user_id" not in client.session
