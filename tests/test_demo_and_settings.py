@@ -74,10 +74,11 @@ def test_demo_districts_have_valid_boundaries_that_cover_their_centres() -> None
 
 
 def run_cityhall(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    inherited = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     return subprocess.run(
         [sys.executable, "-m", "cityhall.cli", *args],
         cwd=ROOT,
-        env={**os.environ, **env},
+        env={**inherited, **env},
         capture_output=True,
         text=True,
         check=False,

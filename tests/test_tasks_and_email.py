@@ -9,6 +9,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from cityhall.core.models import AuditEvent
 from cityhall.notifications.contracts import DeliveryStatus
 from cityhall.notifications.models import OutboundEmail
 from cityhall.notifications.services import DeliveryFailedError, email_deliver, email_queue
@@ -27,6 +28,7 @@ def test_signup_queues_the_verification_email_and_the_worker_sends_it(
 ) -> None:
     response = Client().post("/accounts/signup/", SIGNUP)
     assert response.status_code == 302
+    assert AuditEvent.objects.filter(action="auth.signup").count() == 1
     queued = OutboundEmail.objects.get(to="new.resident@example.org")
     assert queued.status == DeliveryStatus.QUEUED
     assert mail.outbox == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from allauth.account.signals import email_confirmed, password_changed, password_reset
+from allauth.account.signals import email_confirmed, password_changed, password_reset, user_signed_up
 from allauth.mfa.signals import authenticator_added, authenticator_removed
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.http import HttpRequest
@@ -53,6 +53,16 @@ def on_login_failed(
         action="auth.login_failed",
         object_type="login",
         object_id=digest,
+        data=_client(request),
+    )
+
+
+def on_signed_up(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
+    audit_record(
+        actor=audit_actor(user),
+        action="auth.signup",
+        object_type="user",
+        object_id=str(user.pk),
         data=_client(request),
     )
 
@@ -112,6 +122,7 @@ def connect() -> None:
     user_logged_in.connect(on_logged_in, dispatch_uid="cityhall.audit.login")
     user_logged_out.connect(on_logged_out, dispatch_uid="cityhall.audit.logout")
     user_login_failed.connect(on_login_failed, dispatch_uid="cityhall.audit.login_failed")
+    user_signed_up.connect(on_signed_up, dispatch_uid="cityhall.audit.signup")
     password_changed.connect(on_password_changed, dispatch_uid="cityhall.audit.password_changed")
     password_reset.connect(on_password_reset, dispatch_uid="cityhall.audit.password_reset")
     email_confirmed.connect(on_email_confirmed, dispatch_uid="cityhall.audit.email_confirmed")

@@ -28,19 +28,27 @@ CHROMIUM_ARGS = [
     "--disable-dev-shm-usage",
 ]
 
-# Playwright's sync API runs an event loop in the test thread; the ORM calls made by the test
-# itself (creating users, reading mail) are still synchronous and safe.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="module", autouse=True)
+def _sync_orm_beside_playwright() -> Iterator[None]:
+    """Playwright's sync API runs an event loop in the test thread; the ORM calls the test itself
+    makes (creating users, reading mail) are still synchronous and safe. Only for browser modules."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    for item in items:
-        if "tests/browser" in str(item.fspath):
-            item.add_marker(pytest.mark.browser)
+    """Mark browser tests, and run them last: Playwright's event loop must not meet other tests."""
+    browser_items = [item for item in items if "tests/browser" in str(item.fspath)]
+    for item in browser_items:
+        item.add_marker(pytest.mark.browser)
+    items[:] = [item for item in items if item not in browser_items] + browser_items
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Any]:
+    """One Chromium per test module, closed (with Playwright's event loop) when the module ends."""
     if not os.path.exists(CHROMIUM):
         if IN_CI:
             pytest.fail(f"{CHROMIUM} is missing; CI must install Debian's chromium.")
