@@ -22,24 +22,23 @@ def _client(request: HttpRequest | None) -> dict[str, str]:
     return {"ip": request.META.get("REMOTE_ADDR", ""), "channel": "web"}
 
 
+def _user_event(action: str, user: Any, data: dict[str, str] | None = None) -> None:
+    audit_record(
+        actor=audit_actor(user), action=action, object_type="user", object_id=str(user.pk), data=data
+    )
+
+
 def on_logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
     now = timezone.now().timestamp()
     if hasattr(request, "session"):
         request.session[SESSION_AUTH_AT] = now
         request.session[SESSION_SEEN_AT] = now
-    audit_record(
-        actor=audit_actor(user),
-        action="auth.login",
-        object_type="user",
-        object_id=str(user.pk),
-        data=_client(request),
-    )
+    _user_event("auth.login", user, _client(request))
 
 
 def on_logged_out(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    if user is None:
-        return
-    audit_record(actor=audit_actor(user), action="auth.logout", object_type="user", object_id=str(user.pk))
+    if user is not None:
+        _user_event("auth.logout", user)
 
 
 def on_login_failed(
@@ -58,64 +57,31 @@ def on_login_failed(
 
 
 def on_signed_up(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    audit_record(
-        actor=audit_actor(user),
-        action="auth.signup",
-        object_type="user",
-        object_id=str(user.pk),
-        data=_client(request),
-    )
+    _user_event("auth.signup", user, _client(request))
 
 
 def on_password_changed(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    audit_record(
-        actor=audit_actor(user),
-        action="auth.password_changed",
-        object_type="user",
-        object_id=str(user.pk),
-    )
+    _user_event("auth.password_changed", user)
 
 
 def on_password_reset(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) -> None:
-    audit_record(
-        actor=audit_actor(user),
-        action="auth.password_reset",
-        object_type="user",
-        object_id=str(user.pk),
-    )
+    _user_event("auth.password_reset", user)
 
 
 def on_email_confirmed(sender: Any, request: HttpRequest, email_address: Any, **kwargs: Any) -> None:
-    audit_record(
-        actor=audit_actor(email_address.user),
-        action="auth.email_verified",
-        object_type="user",
-        object_id=str(email_address.user_id),
-    )
+    _user_event("auth.email_verified", email_address.user)
 
 
 def on_authenticator_added(
     sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
 ) -> None:
-    audit_record(
-        actor=audit_actor(user),
-        action="auth.mfa_added",
-        object_type="user",
-        object_id=str(user.pk),
-        data={"type": str(authenticator.type)},
-    )
+    _user_event("auth.mfa_added", user, {"type": str(authenticator.type)})
 
 
 def on_authenticator_removed(
     sender: Any, request: HttpRequest, user: Any, authenticator: Any, **kwargs: Any
 ) -> None:
-    audit_record(
-        actor=audit_actor(user),
-        action="auth.mfa_removed",
-        object_type="user",
-        object_id=str(user.pk),
-        data={"type": str(authenticator.type)},
-    )
+    _user_event("auth.mfa_removed", user, {"type": str(authenticator.type)})
 
 
 def connect() -> None:
