@@ -96,7 +96,10 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'cityhall.sqlite3'}"
-_database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", 0))
+# PostgreSQL connections are kept for a minute by default (a new one per request costs ~2.5x on
+# database-touching endpoints, see bench/); SQLite's are cheap to open.
+_default_max_age = 60 if DATABASE_URL.startswith(("postgres://", "postgresql://")) else 0
+_database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", _default_max_age))
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the writer work at once; synchronous=FULL keeps every commit durable;
     # IMMEDIATE transactions take the write lock up front so two writers never deadlock.

@@ -1,0 +1,1 @@
+"""Cityhall benchmarks: real servers under real load, results in bench/results/ (never in tests)."""
