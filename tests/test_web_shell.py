@@ -109,3 +109,13 @@ def test_signup_shows_each_field_error_linked_from_the_summary() -> None:
     assert 'href="#id_email"' in html
     assert 'aria-invalid="true"' in html
     assert 'id="id_email_error"' in html
+
+
+def test_public_names_follow_the_readers_language() -> None:
+    from django.core.management import call_command
+
+    call_command("demo", stdout=__import__("io").StringIO())
+    arabic = Client(headers={"Accept-Language": "ar"}).get("/").content.decode()
+    spanish = Client(headers={"Accept-Language": "es"}).get("/").content.decode()
+    assert "الأشغال العامة" in arabic and "ضفة النهر" in arabic
+    assert "Obras Públicas" in spanish and "Ribera" in spanish

@@ -71,6 +71,7 @@ class DepartmentRef:
     slug: str
     name: str
     parent_id: uuid.UUID | None
+    name_translations: dict[str, str]
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,11 @@ def department_list() -> QuerySet[Department]:
 
 def department_ref(department: Department) -> DepartmentRef:
     return DepartmentRef(
-        id=department.pk, slug=department.slug, name=department.name, parent_id=department.parent_id
+        id=department.pk,
+        slug=department.slug,
+        name=department.name,
+        parent_id=department.parent_id,
+        name_translations=dict(department.name_translations),
     )
 
 

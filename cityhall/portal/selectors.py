@@ -27,5 +27,9 @@ def home_page() -> HomePage:
         (localized(d.name, d.name_translations), d.slug)
         for d in District.objects.only("name", "name_translations", "slug")
     ]
-    top_level = [department.name for department in departments() if department.parent_id is None]
+    top_level = [
+        localized(department.name, department.name_translations)
+        for department in departments()
+        if department.parent_id is None
+    ]
     return HomePage(city=City.objects.first(), districts=districts, departments=top_level)
