@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
@@ -44,19 +45,36 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
 
 
-def persistent_secret_key(var_dir: Path) -> str:
-    """SECRET_KEY from the environment, else one generated once and kept in var/.
-
-    A fresh machine gets a strong key without any setup, and restarts keep sessions valid.
-    """
-    from_env = env_str("SECRET_KEY")
-    if from_env:
-        return from_env
-    key_file = var_dir / "secret_key"
+def persistent_secret(var_dir: Path, file_name: str, generate: Callable[[], str]) -> str:
+    """A secret generated once and kept in var/ (mode 0600), so restarts keep using it."""
+    key_file = var_dir / file_name
     if key_file.exists():
         return key_file.read_text().strip()
     var_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(64)
-    key_file.write_text(key)
+    value = generate()
+    key_file.write_text(value)
     key_file.chmod(0o600)
-    return key
+    return value
+
+
+def persistent_secret_key(var_dir: Path) -> str:
+    """SECRET_KEY from the environment, else one generated once: a fresh machine needs no setup."""
+    return env_str("SECRET_KEY") or persistent_secret(
+        var_dir, "secret_key", lambda: secrets.token_urlsafe(64)
+    )
+
+
+def _new_rsa_private_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode("ascii")
+
+
+def persistent_oidc_private_key(var_dir: Path) -> str:
+    """The OpenID Connect signing key (PEM): OIDC_PRIVATE_KEY, else generated once into var/."""
+    from_env = os.environ.get("OIDC_PRIVATE_KEY", "").strip().replace("\\n", "\n")
+    return from_env or persistent_secret(var_dir, "oidc_private_key.pem", _new_rsa_private_key_pem)

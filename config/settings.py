@@ -16,6 +16,7 @@ from config.env import (
     env_int,
     env_list,
     env_str,
+    persistent_oidc_private_key,
     persistent_secret_key,
 )
 
@@ -46,6 +47,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.idp.oidc",
     "ninja",
     "django_tasks",
     "django_tasks_db",
@@ -208,6 +210,12 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
 MFA_PASSKEY_LOGIN_ENABLED = False
 MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG
 MFA_TOTP_ISSUER = env_str("CITY_NAME", "Cityhall")
+
+# --- OpenID Connect provider (other city systems sign residents in through Cityhall) ---------
+IDP_OIDC_PRIVATE_KEY = persistent_oidc_private_key(VAR_DIR)
+IDP_OIDC_ADAPTER = "cityhall.accounts.oidc.OIDCAdapter"
+IDP_OIDC_ID_TOKEN_EXPIRES_IN = 5 * 60
+IDP_OIDC_ACCESS_TOKEN_EXPIRES_IN = 10 * 60
 
 # --- API tokens -----------------------------------------------------------------------------
 API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 365)

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from cityhall.accounts import oidc
 from cityhall.core import views as core_views
 from config.api import api
 
@@ -13,6 +14,9 @@ urlpatterns = [
     path("", include("cityhall.portal.urls")),
     path("", include("cityhall.accounts.urls")),
     path("accounts/", include("allauth.urls")),
+    # allauth's OIDC provider; its authorization page gets a CSP that lets consent redirect back.
+    path("identity/o/authorize", oidc.authorization, name="cityhall_oidc_authorization"),
+    path("", include("allauth.idp.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

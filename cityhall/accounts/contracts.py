@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.core.personal_data import LegalBasis as LegalBasis  # re-exported for modules
+
 
 class Role(models.TextChoices):
     RESIDENT = "resident", _("Resident")
@@ -81,3 +83,42 @@ class UserSummary:
     display_name: str
     roles: frozenset[Role]
     is_staff_member: bool
+
+
+class AssuranceLevel(models.IntegerChoices):
+    """How sure the city is of who an account belongs to. Processes ask for a minimum level."""
+
+    ACCOUNT = 0, _("Account (email not verified)")
+    EMAIL_VERIFIED = 1, _("Email verified")
+    VERIFIED_RESIDENT = 2, _("Verified resident")
+
+
+class VerificationMethod(models.TextChoices):
+    CENSUS = "census", _("Matched with the census")
+    POSTAL_CODE = "postal_code", _("One-time code posted to the address")
+    IN_PERSON = "in_person", _("Checked in person by staff")
+
+
+@dataclass(frozen=True, slots=True)
+class Assurance:
+    level: AssuranceLevel
+    aal: int  # NIST authenticator assurance level: 2 when a second factor is set up
+    method: VerificationMethod | None
+
+
+class AccessChannel(models.TextChoices):
+    STAFF_UI = "staff_ui", _("Staff page")
+    API = "api", _("API")
+    INTER_AGENCY = "inter_agency", _("Another agency")
+    OIDC = "oidc", _("Sign-in to another city service")
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalDataAccess:
+    """One read of residents' personal data, as the privacy centre shows it."""
+
+    resident_ids: tuple[uuid.UUID, ...]
+    data_category: str
+    purpose: str
+    channel: AccessChannel
+    case_reference: str = ""

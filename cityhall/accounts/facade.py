@@ -1,8 +1,10 @@
 """The accounts module as other apps see it. Import from here and from contracts, nothing else."""
 
+from cityhall.accounts.assurance import require_assurance, user_assurance
 from cityhall.accounts.contracts import DepartmentRef
 from cityhall.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
 from cityhall.accounts.demo import demo_load as accounts_demo_load
+from cityhall.accounts.privacy import has_consent, personal_data_accessed
 from cityhall.accounts.rules import (
     can_access_staff_area,
     is_staff_member,
@@ -27,7 +29,11 @@ __all__ = [
     "audit_actor",
     "can_access_staff_area",
     "departments",
+    "has_consent",
     "is_staff_member",
+    "personal_data_accessed",
+    "require_assurance",
+    "user_assurance",
     "user_has_permission",
     "user_permissions",
     "user_roles",

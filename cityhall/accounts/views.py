@@ -32,6 +32,7 @@ def staff_home(request: HttpRequest) -> HttpResponse:
         "roles": sorted(rules.user_roles(user)),
         "permissions": [permission for permission in Permission if permission in granted],
         "assignments": user.role_assignments.select_related("department").order_by("role"),
+        "can_manage_users": rules.can_manage_users(user),
     }
     return render(request, "accounts/staff_home.html", context)
 

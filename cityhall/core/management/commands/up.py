@@ -54,6 +54,7 @@ class Command(BaseCommand):
         children = [subprocess.Popen(gunicorn_command(bind, options["workers"], options["threads"]))]
         if not options["no_worker"]:
             children.append(subprocess.Popen([sys.executable, "-m", "cityhall.cli", "worker"]))
+            children.append(subprocess.Popen([sys.executable, "-m", "cityhall.cli", "scheduler"]))
 
         host = options["host"] if options["host"] not in {"0.0.0.0", "::"} else "127.0.0.1"  # noqa: S104
         self.stdout.write(self.style.SUCCESS(f"\nCityhall is running at http://{host}:{options['port']}/"))
