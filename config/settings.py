@@ -141,7 +141,11 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 # NIST 800-63B AAL2 (Rev. 3 numbers satisfy Rev. 4): 30 minutes idle, 12 hours overall.
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 30 * 60)
 SESSION_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_ABSOLUTE_TIMEOUT_SECONDS", 12 * 60 * 60)
-SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT_SECONDS
+# Those limits hold for staff and verified residents, who see personal records. Accounts below
+# that level hold little, so their sessions may last longer (NIST AAL1 allows up to 30 days).
+SESSION_BASIC_IDLE_TIMEOUT_SECONDS = env_int("SESSION_BASIC_IDLE_TIMEOUT_SECONDS", 2 * 60 * 60)
+SESSION_BASIC_ABSOLUTE_TIMEOUT_SECONDS = env_int("SESSION_BASIC_ABSOLUTE_TIMEOUT_SECONDS", 24 * 60 * 60)
+SESSION_COOKIE_AGE = max(SESSION_ABSOLUTE_TIMEOUT_SECONDS, SESSION_BASIC_ABSOLUTE_TIMEOUT_SECONDS)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 

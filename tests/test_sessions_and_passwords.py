@@ -10,9 +10,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client, override_settings
 from django.utils import timezone
 
-from cityhall.accounts.contracts import Role
+from cityhall.accounts.contracts import Role, VerificationMethod
 from cityhall.accounts.middleware import SESSION_AUTH_AT, SESSION_SEEN_AT
-from cityhall.accounts.models import User
+from cityhall.accounts.models import ResidentVerification, User
 from cityhall.core.models import AuditEvent
 from tests.conftest import totp_code
 from tests.factories import TEST_PASSWORD
@@ -28,20 +28,58 @@ def age_session(client: Client, *, auth_ago: float, seen_ago: float) -> None:
     session.save()
 
 
-def test_thirty_idle_minutes_end_the_session(
+def verified_resident(make_user: Callable[..., User]) -> User:
+    user = make_user()
+    ResidentVerification.objects.create(user=user, method=VerificationMethod.CENSUS, evidence="test")
+    return user
+
+
+def test_thirty_idle_minutes_end_a_verified_residents_session(
     make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
 ) -> None:
-    client = signed_in_client(make_user())
+    client = signed_in_client(verified_resident(make_user))
     age_session(client, auth_ago=31 * 60, seen_ago=31 * 60)
     response = client.get("/account/tokens/")
     assert response.status_code == 302
     assert response["Location"].startswith("/accounts/login/")
 
 
-def test_twelve_hours_end_even_a_busy_session(
+def test_thirty_idle_minutes_end_a_staff_session(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
+    client = signed_in_client(make_user(Role.MODERATOR))
+    age_session(client, auth_ago=31 * 60, seen_ago=31 * 60)
+    assert client.get("/staff/").status_code == 302
+
+
+def test_an_unverified_residents_session_lasts_longer_but_not_forever(
     make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
 ) -> None:
     client = signed_in_client(make_user())
+    age_session(client, auth_ago=31 * 60, seen_ago=31 * 60)
+    assert client.get("/account/tokens/").status_code == 200
+    age_session(client, auth_ago=3 * 3600, seen_ago=2 * 3600 + 1)
+    assert client.get("/account/tokens/").status_code == 302
+
+
+def test_signing_in_issues_a_new_session_id(make_user: Callable[..., User]) -> None:
+    """No session fixation: an id planted before sign-in is worthless after it."""
+    user = make_user()
+    client = Client()
+    client.get("/accounts/login/")
+    client.session["planted"] = "x"
+    client.session.save()
+    before = client.session.session_key
+    client.post("/accounts/login/", {"login": user.email, "password": TEST_PASSWORD})
+    after = client.session.session_key
+    assert before and after and before != after
+    assert client.session.get("_auth_user_id") == str(user.pk)
+
+
+def test_twelve_hours_end_even_a_busy_session(
+    make_user: Callable[..., User], signed_in_client: Callable[[User], Client]
+) -> None:
+    client = signed_in_client(verified_resident(make_user))
     age_session(client, auth_ago=12 * 3600 + 1, seen_ago=10)
     assert client.get("/account/tokens/").status_code == 302
 

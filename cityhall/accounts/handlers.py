@@ -11,7 +11,7 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.http import HttpRequest
 from django.utils import timezone
 
-from cityhall.accounts.middleware import SESSION_AUTH_AT, SESSION_SEEN_AT
+from cityhall.accounts.middleware import SESSION_AUTH_AT, SESSION_SEEN_AT, remember_session_limits
 from cityhall.accounts.services import audit_actor
 from cityhall.core.audit import Actor, audit_record
 
@@ -33,6 +33,7 @@ def on_logged_in(sender: Any, request: HttpRequest, user: Any, **kwargs: Any) ->
     if hasattr(request, "session"):
         request.session[SESSION_AUTH_AT] = now
         request.session[SESSION_SEEN_AT] = now
+        remember_session_limits(request, user)
     _user_event("auth.login", user, _client(request))
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -14,9 +15,26 @@ from django.utils.translation import gettext as _
 
 SESSION_AUTH_AT = "cityhall_auth_at"
 SESSION_SEEN_AT = "cityhall_seen_at"
+SESSION_LIMITS = "cityhall_session_limits"  # [idle, absolute] seconds for this account's level
 SEEN_AT_RESOLUTION_SECONDS = 60
 
 Handler = Callable[[HttpRequest], HttpResponseBase]
+
+
+def session_limits_for(user: Any) -> tuple[int, int]:
+    """(idle, absolute) seconds: the AAL2 limits for staff and verified residents, longer otherwise."""
+    from cityhall.accounts.assurance import user_assurance
+    from cityhall.accounts.contracts import AssuranceLevel
+    from cityhall.accounts.rules import is_staff_member
+
+    if is_staff_member(user) or user_assurance(user).level >= AssuranceLevel.VERIFIED_RESIDENT:
+        return settings.SESSION_IDLE_TIMEOUT_SECONDS, settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS
+    return settings.SESSION_BASIC_IDLE_TIMEOUT_SECONDS, settings.SESSION_BASIC_ABSOLUTE_TIMEOUT_SECONDS
+
+
+def remember_session_limits(request: HttpRequest, user: Any) -> None:
+    """Work out the limits once (at sign-in, or when the level changes) and keep them in the session."""
+    request.session[SESSION_LIMITS] = list(session_limits_for(user))
 
 
 class SessionLifetimeMiddleware:
@@ -31,10 +49,13 @@ class SessionLifetimeMiddleware:
             now = timezone.now().timestamp()
             auth_at = float(request.session.get(SESSION_AUTH_AT, now))
             seen_at = float(request.session.get(SESSION_SEEN_AT, now))
+            if SESSION_LIMITS not in request.session:
+                remember_session_limits(request, user)
+            idle_limit, absolute_limit = request.session[SESSION_LIMITS]
             reason = None
-            if now - auth_at > settings.SESSION_ABSOLUTE_TIMEOUT_SECONDS:
+            if now - auth_at > absolute_limit:
                 reason = _("You were signed out because your session reached its time limit.")
-            elif now - seen_at > settings.SESSION_IDLE_TIMEOUT_SECONDS:
+            elif now - seen_at > idle_limit:
                 reason = _("You were signed out after a period without activity.")
             if reason:
                 logout(request)

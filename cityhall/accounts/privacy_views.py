@@ -23,6 +23,7 @@ from cityhall.accounts.forms import (
     PrivacyAnswerForm,
     PrivacyRequestForm,
 )
+from cityhall.accounts.middleware import remember_session_limits
 from cityhall.accounts.models import ConsentPurpose, DataAccessLog, PrivacyRequest, User
 from cityhall.core.errors import ServiceError
 
@@ -114,6 +115,9 @@ def verify_by_census(request: HttpRequest) -> HttpResponse:
         except ServiceError as error:
             form.add_error(None, error.message)
         else:
+            remember_session_limits(
+                request, request.user
+            )  # a higher level brings the stricter session limits
             messages.success(request, _("You are now a verified resident."))
             return redirect("accounts:privacy")
     return _centre(request, status=400, census_form=form)
@@ -129,6 +133,9 @@ def verify_by_code(request: HttpRequest) -> HttpResponse:
         except ServiceError as error:
             form.add_error("code", error.message)
         else:
+            remember_session_limits(
+                request, request.user
+            )  # a higher level brings the stricter session limits
             messages.success(request, _("You are now a verified resident."))
             return redirect("accounts:privacy")
     return _centre(request, status=400, code_form=form)
