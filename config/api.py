@@ -8,8 +8,12 @@ from ninja.openapi.docs import Swagger
 from cityhall.accounts.api import audit_router
 from cityhall.accounts.api import router as accounts_router
 from cityhall.accounts.auth import ApiTokenAuth
+from cityhall.alerts.api import router as alerts_router
 from cityhall.core.api import install_error_handlers
 from cityhall.core.api import router as platform_router
+from cityhall.notifications.api import router as notifications_router
+from cityhall.operating.api import router as operating_router
+from cityhall.servicerequests.api import router as servicerequests_router
 
 api = NinjaAPI(
     title="Cityhall API",
@@ -29,3 +33,7 @@ install_error_handlers(api)
 api.add_router("/", platform_router)
 api.add_router("/accounts/", accounts_router)
 api.add_router("/audit/", audit_router)
+api.add_router("/alerts/", alerts_router)
+api.add_router("/notifications/", notifications_router)
+api.add_router("/operating/", operating_router)
+api.add_router("/servicerequests/", servicerequests_router)

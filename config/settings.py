@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "cityhall.accounts",
     "cityhall.notifications",
     "cityhall.portal",
+    "cityhall.servicerequests",
+    "cityhall.operating",
+    "cityhall.alerts",
     "cityhall.demo",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -162,8 +165,13 @@ if TASKS_BACKEND not in _TASK_BACKENDS:
     )
 if TASKS_BACKEND == "rq" and not REDIS_URL:
     raise ConfigurationError("TASKS_BACKEND=rq needs REDIS_URL (for example redis://127.0.0.1:6379/0).")
-TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["default"]}}
-RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}}
+# "alerts" (emergency fan-out and sends) is listed first: an RQ worker takes it before "default",
+# and a routine backlog never delays an evacuation message (docs/alerts.md).
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND], "QUEUES": ["alerts", "default"]}}
+RQ_QUEUES = {
+    name: {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 300}
+    for name in ("alerts", "default")
+}
 
 # --- Authentication -------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -329,4 +337,46 @@ NINJA_PAGINATION_MAX_LIMIT = 200
 
 # --- The city -------------------------------------------------------------------------------
 CITY_NAME = env_str("CITY_NAME", "Cityhall")
+# The city's Open Contracting prefix (registered with the Open Contracting Partnership) for OCDS ocids.
+OCDS_OCID_PREFIX = env_str("OCDS_OCID_PREFIX", "ocds-cityhall")
 CSRF_FAILURE_VIEW = "cityhall.web.views.csrf_failure"
+
+# --- Alerts and notifications (docs/alerts.md) ----------------------------------------------
+# CAP <sender>: a globally unique, domain-based id (default: alerts@ the host of CITYHALL_BASE_URL).
+CAP_SENDER = env_str("CAP_SENDER", f"alerts@{urlsplit(CITYHALL_BASE_URL).hostname or 'localhost'}")
+CAP_SENDER_NAME = env_str("CAP_SENDER_NAME")  # default: "<city> Emergency Management"
+# The OASIS CAP 1.2 schema; when the file is there, every message is checked against it before approval.
+CAP_SCHEMA_PATH = env_str(
+    "CAP_SCHEMA_PATH", str(BASE_DIR.parent / "shared" / "standards" / "schemas" / "cap12.xsd")
+)
+ALERTS_LIVE_RETRY_MS = env_int("ALERTS_LIVE_RETRY_MS", 15_000)  # how often open alert pages reconnect
+# SMS through an HTTP gateway (JSON POST); empty: messages are written to var/sms/ (development).
+SMS_GATEWAY_URL = env_str("SMS_GATEWAY_URL")
+SMS_GATEWAY_TOKEN = env_str("SMS_GATEWAY_TOKEN")
+SMS_GATEWAY_RECEIPT_TOKEN = env_str("SMS_GATEWAY_RECEIPT_TOKEN")  # what the gateway sends with receipts
+SMS_SENDER_ID = env_str("SMS_SENDER_ID", "CITYHALL")
+NOTIFY_HTTP_TIMEOUT_SECONDS = env_int("NOTIFY_HTTP_TIMEOUT_SECONDS", 5)  # SMS gateway and webhooks
+# Webhooks to private, loopback or link-local addresses are refused unless this is true (tests, labs).
+WEBHOOK_ALLOW_PRIVATE_ADDRESSES = env_bool("WEBHOOK_ALLOW_PRIVATE_ADDRESSES", False)
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+# Token buckets per channel, shared by every worker: messages per second (burst: twice that).
+NOTIFY_RATE_PER_SECOND = {
+    "email": env_int("NOTIFY_EMAIL_PER_SECOND", 100),
+    "sms": env_int("NOTIFY_SMS_PER_SECOND", 30),
+    "webhook": env_int("NOTIFY_WEBHOOK_PER_SECOND", 100),
+}
+NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 200)  # deliveries one send task claims at a time
+NOTIFY_SEND_PARALLELISM = env_int("NOTIFY_SEND_PARALLELISM", 4)  # send tasks started per channel
+NOTIFY_CLAIM_LEASE_SECONDS = env_int("NOTIFY_CLAIM_LEASE_SECONDS", 120)  # then a crashed claim is retaken
+
+# --- Maps and service requests (docs/servicerequests.md) ------------------------------------
+# A slippy-map tile server, e.g. https://tile.example.org/{z}/{x}/{y}.png; empty: no maps, never needed.
+MAP_TILE_URL = env_str("MAP_TILE_URL")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION")
+# Open311: the jurisdiction served (default: the host of CITYHALL_BASE_URL without "www.").
+OPEN311_JURISDICTION_ID = env_str("OPEN311_JURISDICTION_ID")
+OPEN311_CONTACT = env_str("OPEN311_CONTACT")
+OPEN311_ENDPOINT_TYPE = env_str("OPEN311_ENDPOINT_TYPE", "production")
+OPEN311_POSTS_PER_MINUTE = env_int("OPEN311_POSTS_PER_MINUTE", 1200)  # per API key; 0 turns it off
+SERVICE_REQUEST_PHOTO_MAX_BYTES = env_int("SERVICE_REQUEST_PHOTO_MAX_BYTES", 10 * 1024 * 1024)
+SERVICE_REQUEST_QUESTIONNAIRE_DAYS = env_int("SERVICE_REQUEST_QUESTIONNAIRE_DAYS", 7)

@@ -13,6 +13,8 @@ admin.site.site_header = "Cityhall administration"
 urlpatterns = [
     path("", include("cityhall.portal.urls")),
     path("", include("cityhall.accounts.urls")),
+    path("", include("cityhall.operating.urls")),
+    path("", include("cityhall.alerts.urls")),
     path("accounts/", include("allauth.urls")),
     # allauth's OIDC provider; its authorization page gets a CSP that lets consent redirect back.
     path("identity/o/authorize", oidc.authorization, name="cityhall_oidc_authorization"),
@@ -20,6 +22,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Open311 GeoReport v2: its own formats and errors, outside /api/v1/ (docs/servicerequests.md).
+    path("open311/v2/", include("cityhall.servicerequests.open311.urls")),
+    path("", include("cityhall.servicerequests.urls")),
     path("healthz", core_views.healthz, name="healthz"),
     path("ping", core_views.ping, name="ping"),
 ]

@@ -67,7 +67,8 @@ def _isolated_state() -> None:
     if settings.TASKS_BACKEND == "rq":
         import django_rq
 
-        django_rq.get_queue("default").empty()
+        for name in settings.RQ_QUEUES:
+            django_rq.get_queue(name).empty()
 
 
 @pytest.fixture

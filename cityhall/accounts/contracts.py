@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -43,6 +44,10 @@ class Permission(models.TextChoices):
     MANAGE_USERS = "manage_users", _("Manage accounts and roles")
     MANAGE_DEPARTMENTS = "manage_departments", _("Manage departments")
     VIEW_AUDIT_LOG = "view_audit_log", _("Read the audit log")
+    MANAGE_OPERATING_MODEL = (
+        "manage_operating_model",
+        _("Run the smart city operating model: vision, roadmap, benefits, indicators, risks"),
+    )
 
 
 _RESIDENT = frozenset({Permission.PARTICIPATE, Permission.MANAGE_OWN_API_TOKENS})
@@ -63,6 +68,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.MANAGE_DEPARTMENTS,
         Permission.VIEW_AUDIT_LOG,
         Permission.EDIT_CITY_INFORMATION,
+        Permission.MANAGE_OPERATING_MODEL,
     },
 }
 
@@ -122,3 +128,11 @@ class PersonalDataAccess:
     purpose: str
     channel: AccessChannel
     case_reference: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ApiCaller:
+    """Who is calling with an API token: the token's id (to log on what it creates) and its owner."""
+
+    token_id: uuid.UUID
+    user: Any  # the owner's account, to pass to user_has_permission and to services as the actor

@@ -14,6 +14,7 @@ from cityhall.accounts.rules import (
 )
 from cityhall.accounts.selectors import department_list, department_ref, user_summary
 from cityhall.accounts.services import audit_actor
+from cityhall.accounts.staffing import departments_with_permission, user_for_api_token, users_with_permission
 
 
 def departments() -> list[DepartmentRef]:
@@ -29,13 +30,16 @@ __all__ = [
     "audit_actor",
     "can_access_staff_area",
     "departments",
+    "departments_with_permission",
     "has_consent",
     "is_staff_member",
     "personal_data_accessed",
     "require_assurance",
     "user_assurance",
+    "user_for_api_token",
     "user_has_permission",
     "user_permissions",
     "user_roles",
     "user_summary",
+    "users_with_permission",
 ]

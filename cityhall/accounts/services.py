@@ -262,6 +262,11 @@ def api_token_revoke(*, actor: User | None, token_id: uuid.UUID) -> ApiToken:
 
 def api_token_authenticate(secret: str) -> User:
     """The user behind a token secret, or ApiError(401) saying exactly why not."""
+    return api_token_resolve(secret).user
+
+
+def api_token_resolve(secret: str) -> ApiToken:
+    """The valid token (with its user) for a secret, or ApiError(401) saying exactly why not."""
     token = ApiToken.objects.select_related("user").filter(secret_hash=_hash_secret(secret.strip())).first()
     if token is None:
         raise ApiError(401, "token_invalid", "This API token is not known. Check it was copied whole.")
@@ -282,4 +287,4 @@ def api_token_authenticate(secret: str) -> User:
         raise ApiError(401, "account_disabled", "The account this API token belongs to is disabled.")
     if token.last_used_at is None or now - token.last_used_at > TOKEN_LAST_USED_RESOLUTION:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return token

@@ -29,3 +29,17 @@ declare(
         on_expiry=OnExpiry.ANONYMISE,
     ),
 )
+
+declare(
+    PersonalDataField(
+        "notifications.Delivery",
+        "address",
+        "contact",
+        "delivering alerts and confirmations you asked for, and proving they were sent",
+        LegalBasis.PUBLIC_TASK,
+        owner="address",
+        owner_key="email",
+        retention_days=30,
+        on_expiry=OnExpiry.ANONYMISE,
+    ),
+)

@@ -5,3 +5,8 @@ class PortalConfig(AppConfig):
     name = "cityhall.portal"
     label = "portal"
     verbose_name = "Portal"
+
+    def ready(self) -> None:
+        from cityhall.portal import search
+
+        search.register()

@@ -39,6 +39,7 @@ PERSONAL_NAMES = {
 NOT_ABOUT_A_PERSON = {
     ("accounts.Department", "email"): "a department's public contact address",
     ("accounts.Department", "phone"): "a department's public contact number",
+    ("servicerequests.ServiceRequest", "address"): "where the reported problem is; public in Open311",
 }
 
 

@@ -7,7 +7,11 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from cityhall.accounts.facade import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS, accounts_demo_load
+from cityhall.alerts.facade import demo_load as alerts_demo_load
 from cityhall.core.demo import demo_load as place_demo_load
+from cityhall.operating.facade import demo_load as operating_demo_load
+from cityhall.portal.facade import portal_demo_load
+from cityhall.servicerequests.facade import demo_load as servicerequests_demo_load
 
 
 class Command(BaseCommand):
@@ -20,6 +24,10 @@ class Command(BaseCommand):
         # Each module adds its part, in dependency order. Later modules append themselves here.
         place_demo_load(log)
         accounts_demo_load(log)
+        servicerequests_demo_load(log)
+        alerts_demo_load(log)
+        operating_demo_load(log)
+        portal_demo_load(log)  # after the modules whose content it links to and indexes
 
         self.stdout.write(self.style.SUCCESS("\nDemo city Aldermere is loaded. Sign in as:"))
         for demo in DEMO_USERS:
