@@ -66,7 +66,9 @@ BUDGET_POST_REQUESTS_PER_S = 300
 BUDGET_POST_P99_MS = 100.0
 BUDGET_GET_P95_MS = 30.0
 STORED_REQUESTS = int(os.environ.get("BENCH_OPEN311_ROWS", "1000000"))
-GET_CONNECTIONS = int(os.environ.get("BENCH_OPEN311_GET_CONNECTIONS", "4"))
+# The GET budget is a latency: each shape is measured by one client (what one query takes) and, for
+# information, by 4 at once (the 2-core test server is then saturated and latency is mostly queueing).
+GET_CONNECTIONS = (1, int(os.environ.get("BENCH_OPEN311_GET_CONNECTIONS", "4")))
 SERVER = ServerConfig(database_url="", extra_env={"OPEN311_POSTS_PER_MINUTE": "0"})
 CITY_CENTRE = (47.9990, 11.0010)
 SERVICE_CODES = [f"S{n:02d}" for n in range(1, 13)]
@@ -113,7 +115,7 @@ def run(load: LoadSettings, databases: Sequence[str]) -> dict[str, Any]:
         "description": DESCRIPTION,
         "tool": load.tool,
         "load": load.describe(),
-        "get_connections": min(load.connections, GET_CONNECTIONS),
+        "get_connections": list(GET_CONNECTIONS),
         "server": SERVER.describe(),
         "budget": {
             "post_requests_per_s_min": BUDGET_POST_REQUESTS_PER_S,
@@ -145,15 +147,20 @@ def measure_postgresql(load: LoadSettings) -> dict[str, Any]:
     post = post_results["post"]
     bare = post_results["bare"]
     post_p99 = post.median_run.latency_ms["p99"]
+    one_client = {name: by_connections[1] for name, by_connections in get_results.items()}
     get_rows = {
         name: {
-            **result.as_dict(),
             "requests_per_answer": rows,
+            "by_connections": {
+                str(connections): by_connections[connections][0].as_dict() for connections in GET_CONNECTIONS
+            },
+            "p95_ms_one_client": result.median_run.latency_ms["p95"],
             "within_budget": result.median_run.latency_ms["p95"] <= BUDGET_GET_P95_MS,
         }
-        for name, (result, rows) in get_results.items()
+        for name, by_connections in get_results.items()
+        for result, rows in [by_connections[1]]
     }
-    worst_get_p95 = max(result.median_run.latency_ms["p95"] for result, _rows in get_results.values())
+    worst_get_p95 = max(result.median_run.latency_ms["p95"] for result, _rows in one_client.values())
     post_ok = post.requests_per_s >= BUDGET_POST_REQUESTS_PER_S and post_p99 <= BUDGET_POST_P99_MS
     get_ok = worst_get_p95 <= BUDGET_GET_P95_MS
     return {
@@ -172,7 +179,8 @@ def measure_postgresql(load: LoadSettings) -> dict[str, Any]:
             "endpoint": "GET /open311/v2/requests.json",
             "stored_requests": STORED_REQUESTS,
             "copy_seconds": round(copy_seconds, 1),
-            "connections": min(load.connections, GET_CONNECTIONS),
+            "connections": list(GET_CONNECTIONS),
+            "budget_judged_on": "p95 with one client",
             "queries": get_rows,
             "worst_p95_ms": worst_get_p95,
             "within_budget": get_ok,
@@ -180,7 +188,7 @@ def measure_postgresql(load: LoadSettings) -> dict[str, Any]:
         "within_budget": post_ok and get_ok,
         "errors": post.error_count
         + bare.error_count
-        + sum(r.error_count for r, _rows in get_results.values()),
+        + sum(result.error_count for runs in get_results.values() for result, _rows in runs.values()),
     }
 
 
@@ -392,18 +400,22 @@ def get_queries() -> dict[str, str]:
     }
 
 
-def measure_get(server: Server, load: LoadSettings) -> dict[str, tuple[Measurement, int]]:
-    """Each query shape on its own, with few connections: this budget is about latency, not throughput."""
+def measure_get(server: Server, load: LoadSettings) -> dict[str, dict[int, tuple[Measurement, int]]]:
+    """Each query shape on its own, by one client, then by several at once."""
     import urllib.request
 
-    settings = replace(load, connections=min(load.connections, GET_CONNECTIONS), rounds=1)
-    results = {}
+    results: dict[str, dict[int, tuple[Measurement, int]]] = {}
     for name, query in get_queries().items():
         url = server.url("/open311/v2/requests.json" + (f"?{query}" if query else ""))
         with urllib.request.urlopen(url, timeout=30) as response:
             rows = len(json.loads(response.read()))
-        print(f"bench:   GET {name} ({rows} requests per answer)", flush=True)
-        results[name] = (Measurement((measure(url, settings, server.cpu_seconds),)), rows)
+        results[name] = {}
+        for connections in GET_CONNECTIONS:
+            print(
+                f"bench:   GET {name} ({rows} requests per answer), {connections} connection(s)", flush=True
+            )
+            settings = replace(load, connections=connections, rounds=1)
+            results[name][connections] = (Measurement((measure(url, settings, server.cpu_seconds),)), rows)
     return results
 
 
@@ -425,14 +437,18 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
             f"errors {post['errors']}  {verdict}"
         )
         for name, row in get["queries"].items():
+            figures_by = "  ".join(
+                f"{connections} conn: {figures['requests_per_s']:.0f} req/s "
+                f"p50 {figures['latency_ms']['p50']:.1f} p95 {figures['latency_ms']['p95']:.1f} ms"
+                for connections, figures in row["by_connections"].items()
+            )
+            flag = "" if row["within_budget"] else "  OVER BUDGET"
             lines.append(
-                f"{vendor:<10} GET {name:<36} {row['requests_per_s']:>7.1f} req/s  "
-                f"p50 {row['latency_ms']['p50']:.1f}  p95 {row['latency_ms']['p95']:.1f} ms  "
-                f"({row['requests_per_answer']} per answer){'' if row['within_budget'] else '  OVER BUDGET'}"
+                f"{vendor:<10} GET {name:<34} ({row['requests_per_answer']:>4}/answer)  {figures_by}{flag}"
             )
         verdict = "within budget" if get["within_budget"] else "OVER BUDGET"
         lines.append(
-            f"{vendor:<10} GET over {get['stored_requests']:,} requests, {get['connections']} connections: "
+            f"{vendor:<10} GET over {get['stored_requests']:,} requests, one client: "
             f"worst p95 {get['worst_p95_ms']:.1f} ms: {verdict}"
         )
     return lines
