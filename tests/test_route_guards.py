@@ -22,6 +22,8 @@ PUBLIC_POST = [
     r"^/open311/v2/.*",  # Open311 allows anonymous reports by design (GeoReport v2)
     r"^/alerts/subscribe/.*|^/alerts/unsubscribe/.*|^/alerts/subscriptions/.*",
     r"^/report/.*|^/requests/.*",
+    r"^/api/(3/)?action/.*",  # CKAN Action API: read actions answer POST; writes need an API token
+    r"^/documents/verify.*",  # public signature verification takes a file or a hash
 ]
 # Read-only views of libraries that answer any method without changing anything.
 READ_ONLY_ANY_METHOD = [r"^/api/v1/(docs|openapi\.json)$"]

@@ -48,6 +48,11 @@ class Permission(models.TextChoices):
         "manage_operating_model",
         _("Run the smart city operating model: vision, roadmap, benefits, indicators, risks"),
     )
+    SIGN_DOCUMENTS = "sign_documents", _("Register documents and sign them for the department")
+    EXCHANGE_PERSONAL_DATA = (
+        "exchange_personal_data",
+        _("Ask another agency for a resident's data, and answer such requests"),
+    )
 
 
 _RESIDENT = frozenset({Permission.PARTICIPATE, Permission.MANAGE_OWN_API_TOKENS})
@@ -56,12 +61,19 @@ _STAFF = _RESIDENT | {Permission.ACCESS_STAFF_AREA}
 # The permission matrix. A user holds the union over their roles; every account is a resident.
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.RESIDENT: _RESIDENT,
-    Role.DEPARTMENT_STAFF: _STAFF | {Permission.HANDLE_SERVICE_REQUESTS, Permission.EDIT_CITY_INFORMATION},
+    Role.DEPARTMENT_STAFF: _STAFF
+    | {
+        Permission.HANDLE_SERVICE_REQUESTS,
+        Permission.EDIT_CITY_INFORMATION,
+        Permission.SIGN_DOCUMENTS,
+        Permission.EXCHANGE_PERSONAL_DATA,
+    },
     Role.MODERATOR: _STAFF | {Permission.MODERATE_CONTRIBUTIONS, Permission.MANAGE_ENGAGEMENT},
     Role.DATA_PUBLISHER: _STAFF | {Permission.PUBLISH_DATASETS},
     Role.EMERGENCY_MANAGER: _STAFF
     | {Permission.AUTHOR_ALERTS, Permission.APPROVE_ALERTS, Permission.MANAGE_INCIDENTS},
-    Role.COUNCIL_CLERK: _STAFF | {Permission.MANAGE_DECISIONS, Permission.HANDLE_FOI_REQUESTS},
+    Role.COUNCIL_CLERK: _STAFF
+    | {Permission.MANAGE_DECISIONS, Permission.HANDLE_FOI_REQUESTS, Permission.SIGN_DOCUMENTS},
     Role.ADMINISTRATOR: _STAFF
     | {
         Permission.MANAGE_USERS,
