@@ -71,6 +71,20 @@ def incident_escalate(
     )
 
 
+def incident_for_service_request(service_request_id: uuid.UUID) -> IncidentRef | None:
+    """The incident a service request was escalated into, if it was."""
+    incident = selectors.incident_from_service_request(service_request_id)
+    if incident is None:
+        return None
+    return IncidentRef(
+        id=incident.pk,
+        code=incident.code,
+        title=incident.title,
+        status=IncidentStatus(incident.status),
+        url=reverse("alerts:staff_incident", args=[incident.pk]),
+    )
+
+
 def demo_load(log: Callable[[str], None]) -> None:
     """The demo city's flood: districts as areas, shelters, alerts (one updated, one cancelled),
     an incident with situation reports and decisions, and a few hundred subscribers."""

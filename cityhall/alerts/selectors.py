@@ -389,3 +389,7 @@ def decision_log(
 
 def subscriptions_of(*, user_id: uuid.UUID) -> QuerySet[Subscription]:
     return Subscription.objects.filter(user_id=user_id).select_related("district").order_by("-created_at")
+
+
+def incident_from_service_request(service_request_id: uuid.UUID) -> Incident | None:
+    return Incident.objects.filter(source_service_request=service_request_id).first()

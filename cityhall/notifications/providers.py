@@ -83,21 +83,49 @@ class HttpAnswer:
     body: bytes
 
 
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """An HTTP connection that, when given a pinned address, connects there instead of resolving."""
+
+    pinned_address = ""
+
+    def connect(self) -> None:
+        if not self.pinned_address:
+            super().connect()
+            return
+        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a pinned address; the TLS handshake and certificate check still use the host name."""
+
+    pinned_address = ""
+
+    def connect(self) -> None:
+        if not self.pinned_address:
+            super().connect()
+            return
+        raw = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        self.sock = self._context.wrap_socket(raw, server_hostname=self.host)  # type: ignore[attr-defined]
+
+
 class HttpClient:
     """Plain http.client with one kept-alive connection per host: no extra dependency, no pool magic."""
 
     def __init__(self, timeout: float) -> None:
         self.timeout = timeout
-        self._connections: dict[tuple[str, str, int], http.client.HTTPConnection] = {}
+        self._connections: dict[tuple[str, str, int, str], http.client.HTTPConnection] = {}
 
-    def post(self, url: str, body: bytes, headers: dict[str, str]) -> HttpAnswer:
+    def post(self, url: str, body: bytes, headers: dict[str, str], *, address: str = "") -> HttpAnswer:
+        """POST to the URL. With `address`, connect to that IP only (still speaking TLS to and checking
+        the certificate of the URL's host): the address vetted before is the one used, so a DNS answer
+        that changes between the check and the connection cannot point the request inwards."""
         parts = urlsplit(url)
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ProviderError(
                 f"{url} is not an http(s) address.", kind=FailureKind.PERMANENT, code="bad_url"
             )
         port = parts.port or (443 if parts.scheme == "https" else 80)
-        key = (parts.scheme, parts.hostname, port)
+        key = (parts.scheme, parts.hostname, port, address)
         path = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
         reused = key in self._connections
         for attempt in (1, 2):
@@ -128,16 +156,19 @@ class HttpClient:
             return HttpAnswer(response.status, {k.lower(): v for k, v in response.getheaders()}, data)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _connection(self, key: tuple[str, str, int]) -> http.client.HTTPConnection:
+    def _connection(self, key: tuple[str, str, int, str]) -> http.client.HTTPConnection:
         if key not in self._connections:
-            scheme, host, port = key
-            connection_class = (
-                http.client.HTTPSConnection if scheme == "https" else http.client.HTTPConnection
-            )
-            self._connections[key] = connection_class(host, port, timeout=self.timeout)
+            scheme, host, port, address = key
+            connection: http.client.HTTPConnection
+            if scheme == "https":
+                connection = _PinnedHTTPSConnection(host, port, timeout=self.timeout)
+            else:
+                connection = _PinnedHTTPConnection(host, port, timeout=self.timeout)
+            connection.pinned_address = address
+            self._connections[key] = connection
         return self._connections[key]
 
-    def _drop(self, key: tuple[str, str, int]) -> None:
+    def _drop(self, key: tuple[str, str, int, str]) -> None:
         connection = self._connections.pop(key, None)
         if connection is not None:
             connection.close()
@@ -309,29 +340,37 @@ class FileSms:
 
 def check_webhook_address(url: str, *, resolve: bool) -> str:
     """'' when the city may POST to this URL; else why not. Private networks are off limits (SSRF)."""
+    return vet_webhook_address(url, resolve=resolve)[0]
+
+
+def vet_webhook_address(url: str, *, resolve: bool) -> tuple[str, str]:
+    """(problem, address): why the city may not POST to this URL ('' when it may), and the public IP
+    address to connect to ('' when any may be used: private addresses allowed, or not resolved)."""
     parts = urlsplit(url)
     allowed_schemes = {"https", "http"} if settings.WEBHOOK_ALLOW_HTTP else {"https"}
     if parts.scheme not in allowed_schemes or not parts.hostname:
-        return "A webhook address must start with https:// and name a host."
+        return "A webhook address must start with https:// and name a host.", ""
     if parts.username or parts.password:
-        return "A webhook address must not contain a user name or password."
+        return "A webhook address must not contain a user name or password.", ""
     if settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES:
-        return ""
+        return "", ""
+    public = "A webhook address must be on the public internet."
     try:
         literal = ipaddress.ip_address(parts.hostname)
     except ValueError:
         literal = None
     if literal is not None:
-        return "" if literal.is_global else "A webhook address must be on the public internet."
+        return ("", str(literal)) if literal.is_global else (public, "")
     if not resolve:
-        return ""
+        return "", ""
     try:
         infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
     except OSError:
-        return "The webhook's host name does not resolve."
-    if any(not ipaddress.ip_address(info[4][0]).is_global for info in infos):
-        return "A webhook address must be on the public internet."
-    return ""
+        return "The webhook's host name does not resolve.", ""
+    addresses = [str(info[4][0]) for info in infos]
+    if not addresses or any(not ipaddress.ip_address(address).is_global for address in addresses):
+        return public, ""
+    return "", addresses[0]
 
 
 class WebhookProvider:
@@ -343,7 +382,7 @@ class WebhookProvider:
         self.http = HttpClient(timeout)
 
     def send(self, message: Outgoing) -> Accepted:
-        problem = check_webhook_address(message.address, resolve=True)
+        problem, address = vet_webhook_address(message.address, resolve=True)
         if problem:
             code = "unresolvable" if "resolve" in problem else "address_not_allowed"
             kind = FailureKind.TECHNICAL if code == "unresolvable" else FailureKind.PERMANENT
@@ -364,7 +403,7 @@ class WebhookProvider:
             DELIVERY_HEADER: str(message.delivery_id),
             SIGNATURE_HEADER: signature_header(secret=secret, timestamp=int(time.time()), body=body),
         }
-        answer = self.http.post(message.address, body, headers)
+        answer = self.http.post(message.address, body, headers, address=address)
         if not 200 <= answer.status < 300:
             raise _http_failure(answer, "The webhook endpoint")
         return Accepted(NotificationStatus.DELIVERED, provider_message_id=str(message.delivery_id))

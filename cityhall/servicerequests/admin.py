@@ -33,7 +33,7 @@ class RoutingRuleInline(admin.TabularInline):
 
 @admin.register(ServiceType)
 class ServiceTypeAdmin(AuditedModelAdmin):
-    list_display = ["code", "name", "group", "department", "sla_hours", "active"]
+    list_display = ["code", "name", "group", "department", "sla_hours", "is_emergency", "active"]
     list_filter = ["active", "group", "department"]
     search_fields = ["code", "name", "keywords"]
     inlines = [ServiceAttributeInline, RoutingRuleInline]

@@ -30,6 +30,8 @@ from cityhall.servicerequests.services import (
 )
 
 DEMO_REQUESTS = 200
+# Service types whose reports staff can escalate into emergency incidents, and the incident type.
+EMERGENCY_TYPES = {"DRAIN": "flood", "TREE": "storm"}
 YES_NO = (("yes", "Yes"), ("no", "No"))
 
 # code, name, Spanish, Arabic, department slug, group, SLA hours, notice, keywords, description, questions
@@ -405,8 +407,14 @@ def _ensure_service_types(log: Callable[[str], None]) -> dict[str, ServiceType]:
             sla_hours=sla,
             service_notice=notice,
             attributes=questions,
+            is_emergency=code in EMERGENCY_TYPES,
+            incident_type=EMERGENCY_TYPES.get(code, ""),
         )
         created += 1
+    for code, incident_type in EMERGENCY_TYPES.items():  # demo cities loaded before the flag existed
+        ServiceType.objects.filter(code=code, is_emergency=False).update(
+            is_emergency=True, incident_type=incident_type
+        )
     old_town = District.objects.filter(slug="old-town").first()
     # Graffiti on the listed buildings of the old town goes to the heritage team in planning.
     if (

@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.alerts.contracts import IncidentSeverity
 from cityhall.servicerequests.contracts import Channel, Datatype, Status
 from cityhall.servicerequests.models import ServiceAttribute, ServiceType, Visibility
 from cityhall.servicerequests.photos import MAX_PHOTOS
@@ -265,6 +266,18 @@ class StaffUpdateForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _choice_field(self.fields["status"]).choices = [("", _("Unchanged")), *Status.choices]
+
+
+class EscalateForm(forms.Form):
+    severity = forms.ChoiceField(
+        label=_("How serious is it?"), choices=IncidentSeverity.choices, initial=IncidentSeverity.MODERATE
+    )
+    text = forms.CharField(
+        label=_("Note for the emergency managers (optional)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        required=False,
+        max_length=4000,
+    )
 
 
 class AssignForm(forms.Form):

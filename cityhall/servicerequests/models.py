@@ -9,6 +9,7 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from cityhall.alerts.contracts import IncidentType
 from cityhall.core.models import PublicModel
 from cityhall.servicerequests.contracts import OPEN_STATUSES, Channel, Datatype, Status
 
@@ -51,6 +52,14 @@ class ServiceType(PublicModel):
         help_text=_(
             "Open reports of this type within this distance are shown before reporting; 0 turns it off."
         ),
+    )
+    is_emergency = models.BooleanField(
+        _("emergency category"),
+        default=False,
+        help_text=_("Staff handling a report of this type can escalate it into an emergency incident."),
+    )
+    incident_type = models.CharField(
+        _("incident type when escalated"), max_length=20, choices=IncidentType.choices, blank=True
     )
     active = models.BooleanField(_("accepting reports"), default=True)
     order = models.PositiveIntegerField(_("display order"), default=0)

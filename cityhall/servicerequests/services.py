@@ -30,6 +30,8 @@ from cityhall.accounts.facade import (
     user_has_permission,
     users_with_permission,
 )
+from cityhall.alerts.contracts import IncidentRef, IncidentSeverity, IncidentType
+from cityhall.alerts.facade import incident_escalate
 from cityhall.core.audit import audit_record
 from cityhall.core.errors import FieldError, NotFoundError, PermissionDeniedError, ServiceError
 from cityhall.core.taskqueue import enqueue_on_commit
@@ -111,6 +113,8 @@ def service_type_create(
     description_translations: Mapping[str, str] | None = None,
     attributes: Sequence[AttributeDraft] = (),
     duplicate_radius_m: int = 50,
+    is_emergency: bool = False,
+    incident_type: str = "",
 ) -> ServiceType:
     if actor is not None and not user_has_permission(actor, Permission.MANAGE_DEPARTMENTS):
         raise PermissionDeniedError(_("Only administrators can add service types."))
@@ -130,6 +134,8 @@ def service_type_create(
         name_translations=dict(name_translations or {}),
         description_translations=dict(description_translations or {}),
         duplicate_radius_m=duplicate_radius_m,
+        is_emergency=is_emergency,
+        incident_type=incident_type,
     )
     ServiceAttribute.objects.bulk_create(
         ServiceAttribute(
@@ -630,6 +636,61 @@ def _update(
     if visibility == Visibility.PUBLIC:
         _notify(request, update, exclude={getattr(actor, "email", "")})
     return update
+
+
+def service_request_escalate(
+    *,
+    actor: Any,
+    request_id: uuid.UUID,
+    severity: IncidentSeverity = IncidentSeverity.MODERATE,
+    text: str = "",
+) -> tuple[IncidentRef, bool]:
+    """Turn a report in an emergency category into an incident for the emergency managers.
+
+    Escalating again returns the incident the request already led to: (incident, created).
+    The request keeps an internal note that links to the incident."""
+    with transaction.atomic():
+        request = _locked(request_id)
+        _require_handler(actor, request)
+        service_type = request.service_type
+        if not service_type.is_emergency:
+            raise ServiceError(
+                _(
+                    "%(type)s is not an emergency category, so its reports cannot become incidents. "
+                    "An administrator can mark the service type as an emergency category."
+                )
+                % {"type": service_type.name},
+                code="not_emergency",
+            )
+        note = _check_text(text)
+        incident, created = incident_escalate(
+            actor=actor,
+            service_request_id=request.pk,
+            title=f"{service_type.name}: {request.address or request.reference}"[:200],
+            description=request.description,
+            kind=IncidentType(service_type.incident_type or IncidentType.OTHER),
+            severity=severity,
+            latitude=request.latitude,
+            longitude=request.longitude,
+            location_description=request.address,
+            reference=request.reference,
+        )
+        if created:
+            line = _("Escalated to emergency incident %(code)s.") % {"code": incident.code}
+            _record(
+                request,
+                author=actor,
+                visibility=Visibility.INTERNAL,
+                text=f"{line} {note}".strip(),
+            )
+            audit_record(
+                actor=audit_actor(actor),
+                action="service_request.escalate",
+                object_type="service_request",
+                object_id=str(request.pk),
+                data={"reference": request.reference, "incident": str(incident.id), "severity": severity},
+            )
+        return incident, created
 
 
 @transaction.atomic

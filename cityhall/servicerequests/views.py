@@ -20,6 +20,8 @@ from django.views.decorators.http import require_POST, require_safe
 
 from cityhall.accounts.contracts import Permission
 from cityhall.accounts.facade import departments, users_with_permission
+from cityhall.alerts.contracts import IncidentSeverity
+from cityhall.alerts.facade import incident_for_service_request
 from cityhall.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from cityhall.core.models import District
 from cityhall.servicerequests import rules, selectors, services
@@ -28,6 +30,7 @@ from cityhall.servicerequests.forms import (
     AssignForm,
     AssistedReportForm,
     DuplicateForm,
+    EscalateForm,
     FollowForm,
     LocationForm,
     PublicFilterForm,
@@ -502,6 +505,7 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
         prefix="transfer", departments=department_choices, initial={"department": str(item.department_id)}
     )
     duplicate_form = DuplicateForm(prefix="duplicate")
+    escalate_form = EscalateForm(prefix="escalate")
     status_code = 200
     if request.method == "POST":
         action = request.POST.get("action")
@@ -551,6 +555,28 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
                     )
                     messages.success(request, _("Closed as a duplicate."))
                     return redirect("servicerequests:staff_detail", reference=item.reference)
+            elif action == "escalate":
+                escalate_form = EscalateForm(request.POST, prefix="escalate")
+                if escalate_form.is_valid():
+                    incident, created = services.service_request_escalate(
+                        actor=request.user,
+                        request_id=item.pk,
+                        severity=IncidentSeverity(escalate_form.cleaned_data["severity"]),
+                        text=escalate_form.cleaned_data["text"],
+                    )
+                    if created:
+                        messages.success(
+                            request,
+                            _("Incident %(code)s is open; the emergency managers can see it.")
+                            % {"code": incident.code},
+                        )
+                    else:
+                        messages.info(
+                            request,
+                            _("This request was already escalated to incident %(code)s.")
+                            % {"code": incident.code},
+                        )
+                    return redirect("servicerequests:staff_detail", reference=item.reference)
             elif action == "hide_photo":
                 services.service_request_photo_hide(
                     actor=request.user, photo_id=uuid.UUID(request.POST.get("photo", ""))
@@ -579,6 +605,8 @@ def staff_detail(request: HttpRequest, reference: str) -> HttpResponse:
         "assign_form": assign_form,
         "transfer_form": transfer_form,
         "duplicate_form": duplicate_form,
+        "escalate_form": escalate_form,
+        "incident": incident_for_service_request(item.pk) if item.service_type.is_emergency else None,
         "attributes": _answers(item),
     }
     return render(request, "servicerequests/staff/detail.html", context, status=status_code)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import time
 import uuid
 from typing import Any
@@ -171,3 +172,51 @@ def test_emails_carry_one_click_unsubscribe_headers() -> None:
     assert email.extra_headers["List-Unsubscribe"] == f"<{message.unsubscribe_url}>"
     assert email.extra_headers["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert email.extra_headers["Message-ID"] == f"<{message.delivery_id}@cityhall>"
+
+
+def test_a_webhook_connects_to_the_address_it_vetted_so_dns_rebinding_cannot_point_it_inwards(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The host name resolves to a public address when checked; a second lookup (a rebinding DNS
+    server) would answer 127.0.0.1. The provider must connect to the vetted address, never look again."""
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+    settings.WEBHOOK_ALLOW_HTTP = False
+    answers = iter(["93.184.216.34", "127.0.0.1", "127.0.0.1"])
+    lookups: list[str] = []
+
+    def rebinding_dns(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        lookups.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (next(answers), port))]
+
+    connected: list[tuple[str, int]] = []
+
+    def create_connection(target: tuple[str, int], *args: Any, **kwargs: Any) -> Any:
+        connected.append(target)
+        raise OSError("no network in tests")
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding_dns)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    provider = WebhookProvider(timeout=1)
+    with pytest.raises(ProviderError) as failure:
+        provider.send(outgoing(Channel.WEBHOOK, "https://hooks.example.org/alerts"))
+    provider.close()
+    assert failure.value.code == "connection_failed"
+    assert lookups == ["hooks.example.org"]
+    assert connected == [("93.184.216.34", 443)]
+
+
+def test_a_webhook_host_with_any_private_address_is_refused(
+    settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    settings.WEBHOOK_ALLOW_PRIVATE_ADDRESSES = False
+
+    def mixed_dns(host: str, port: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        return [
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("93.184.216.34", port)),
+            (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port)),
+        ]
+
+    monkeypatch.setattr(socket, "getaddrinfo", mixed_dns)
+    with pytest.raises(ProviderError) as failure:
+        WebhookProvider(timeout=1).send(outgoing(Channel.WEBHOOK, "https://hooks.example.org/alerts"))
+    assert failure.value.code == "address_not_allowed"
