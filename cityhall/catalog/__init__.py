@@ -1,0 +1,1 @@
+"""The open data catalog: datasets, distributions, versions, search, the CKAN Action API."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DatastoreConfig(AppConfig):
+    name = "cityhall.datastore"
+    label = "datastore"
+    verbose_name = "DataStore"
