@@ -1,0 +1,1 @@
+"""Consultations, proposals and their supports, eligibility of participants."""

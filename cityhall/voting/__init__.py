@@ -1,0 +1,1 @@
+"""Opinion polls and surveys with secret ballots, participatory budgeting."""
