@@ -1,0 +1,1 @@
+"""Governing bodies, meetings, agendas, motions, decisions and roll-call votes."""

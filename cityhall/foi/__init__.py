@@ -1,0 +1,1 @@
+"""Freedom-of-information requests with statutory deadlines and a disclosure log."""
