@@ -6,18 +6,23 @@ in-person check by staff). Staff work at NIST AAL2 (a second factor) on top of t
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import hashlib
 import hmac
 import secrets
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Protocol
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from cityhall.accounts import rules
@@ -64,6 +69,18 @@ def require_assurance(user: User, level: AssuranceLevel) -> None:
         _("This needs the level “%(level)s”; your account is at “%(current)s”. %(how)s")
         % {"level": level.label, "current": current.label, "how": how}
     )
+
+
+def users_at_assurance_count(level: AssuranceLevel) -> int:
+    """How many active accounts are at `level` or above (the register a share threshold counts from)."""
+    users = User.objects.filter(is_active=True)
+    verified = ResidentVerification.objects.filter(revoked_at__isnull=True).values("user_id")
+    if level >= AssuranceLevel.VERIFIED_RESIDENT:
+        users = users.filter(pk__in=verified)
+    elif level >= AssuranceLevel.EMAIL_VERIFIED:
+        emailed = EmailAddress.objects.filter(verified=True).values("user_id")
+        users = users.filter(Q(pk__in=verified) | Q(pk__in=emailed))
+    return users.count()
 
 
 def _verify(
@@ -130,6 +147,41 @@ def census_import(*, actor: User | None, rows: Iterable[tuple[int, dict[str, str
     return len(keys)
 
 
+class CensusSource(Protocol):
+    """Where census rows come from: built with the location staff give (a file, a register's address),
+    it yields (row number, {full_name, birth_date, postcode}). The CENSUS_SOURCE setting names the class."""
+
+    def __init__(self, location: str) -> None: ...
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]: ...
+
+
+class CsvCensusSource:
+    """The census as a UTF-8 CSV file with the columns full_name, birth_date (YYYY-MM-DD), postcode."""
+
+    def __init__(self, location: str) -> None:
+        self.location = location
+
+    def rows(self) -> Iterator[tuple[int, dict[str, str]]]:
+        with open(self.location, newline="", encoding="utf-8-sig") as handle:
+            for number, row in enumerate(csv.DictReader(handle), start=2):  # row 1 is the header
+                yield number, {key.strip(): (value or "") for key, value in row.items() if key}
+
+
+DEFAULT_CENSUS_SOURCE = "cityhall.accounts.assurance.CsvCensusSource"
+
+
+def census_source(location: str) -> CensusSource:
+    source_class = import_string(getattr(settings, "CENSUS_SOURCE", DEFAULT_CENSUS_SOURCE))
+    source: CensusSource = source_class(location)
+    return source
+
+
+def census_import_from(*, actor: User | None, location: str) -> int:
+    """Import the census from the configured source (CSV by default); all or nothing."""
+    return census_import(actor=actor, rows=census_source(location).rows())
+
+
 @transaction.atomic
 def resident_verify_by_census(
     *, user: User, full_name: str, birth_date: dt.date, postcode: str
@@ -180,6 +232,55 @@ def verification_code_issue(*, actor: User, user: User, address: str) -> tuple[V
         data={"code_id": str(record.pk)},
     )
     return record, code
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedCode:
+    """One letter to print: shown once, never stored in clear."""
+
+    email: str
+    full_name: str
+    address: str
+    code: str
+    expires_at: dt.datetime
+
+
+BATCH_MAX_LINES = 500
+
+
+@transaction.atomic
+def verification_codes_issue_batch(*, actor: User, lines: str) -> list[PrintedCode]:
+    """Codes for many residents at once, one line each: "email; postal address". All or nothing; an
+    error names the line."""
+    entries: list[tuple[User, str]] = []
+    numbered = [(n, line.strip()) for n, line in enumerate(lines.splitlines(), start=1) if line.strip()]
+    if not numbered:
+        raise ServiceError(_("Write one line per resident: email; postal address."), code="batch_empty")
+    if len(numbered) > BATCH_MAX_LINES:
+        raise ServiceError(
+            _("At most %(max)d letters at a time; split the list.") % {"max": BATCH_MAX_LINES},
+            code="batch_too_long",
+        )
+    for number, line in numbered:
+        email, _sep, address = line.partition(";")
+        if not _sep or not email.strip() or not address.strip():
+            raise ServiceError(
+                _("Line %(line)d: write the email, a semicolon, then the postal address.") % {"line": number},
+                code="batch_line_invalid",
+            )
+        user = User.objects.filter(email__iexact=email.strip()).first()
+        if user is None:
+            raise ServiceError(
+                _("Line %(line)d: there is no account with the email %(email)s.")
+                % {"line": number, "email": email.strip()},
+                code="batch_line_invalid",
+            )
+        entries.append((user, address.strip()))
+    printed = []
+    for user, address in entries:
+        record, code = verification_code_issue(actor=actor, user=user, address=address)
+        printed.append(PrintedCode(user.email, user.full_name, address, code, record.expires_at))
+    return printed
 
 
 def resident_verify_by_code(*, user: User, code: str) -> ResidentVerification:

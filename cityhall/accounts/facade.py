@@ -1,6 +1,6 @@
 """The accounts module as other apps see it. Import from here and from contracts, nothing else."""
 
-from cityhall.accounts.assurance import require_assurance, user_assurance
+from cityhall.accounts.assurance import require_assurance, user_assurance, users_at_assurance_count
 from cityhall.accounts.contracts import DepartmentRef
 from cityhall.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
 from cityhall.accounts.demo import demo_load as accounts_demo_load
@@ -41,5 +41,6 @@ __all__ = [
     "user_permissions",
     "user_roles",
     "user_summary",
+    "users_at_assurance_count",
     "users_with_permission",
 ]

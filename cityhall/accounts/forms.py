@@ -66,3 +66,11 @@ class InPersonVerificationForm(forms.Form):
 class IssueCodeForm(forms.Form):
     email = forms.EmailField(label=_("Resident's account email"))
     address = forms.CharField(label=_("Postal address"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class BatchCodesForm(forms.Form):
+    lines = forms.CharField(
+        label=_("One resident per line: email; postal address"),
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text=_("For example: ana@example.org; 4 Mill Lane, Aldermere AL1 2RV"),
+    )

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cityhall.accounts import assurance, privacy, rules
 from cityhall.accounts.forms import (
+    BatchCodesForm,
     CensusVerificationForm,
     CodeVerificationForm,
     InPersonVerificationForm,
@@ -35,6 +36,14 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
+def _exchanges_about(user: User) -> list[object]:
+    """Inter-agency exchanges about the resident (documents module), imported late: the two apps
+    sit in one layer and documents imports accounts at load time."""
+    from cityhall.documents.facade import exchanges_about
+
+    return list(exchanges_about(user))
+
+
 def _centre(request: HttpRequest, status: int = 200, **forms: object) -> HttpResponse:
     user = _user(request)
     accesses = DataAccessLog.objects.filter(resident=user).order_by("-at")
@@ -44,6 +53,7 @@ def _centre(request: HttpRequest, status: int = 200, **forms: object) -> HttpRes
         "accesses": accesses[:ACCESS_ROWS_SHOWN],
         "access_count": accesses.count(),
         "requests": PrivacyRequest.objects.filter(user=user).order_by("-created_at"),
+        "exchanges": _exchanges_about(user),
         "census_form": forms.get("census_form") or CensusVerificationForm(),
         "code_form": forms.get("code_form") or CodeVerificationForm(),
         "request_form": forms.get("request_form") or PrivacyRequestForm(),
@@ -212,3 +222,23 @@ def resident_desk(request: HttpRequest) -> HttpResponse:
             status = 400
     context = {"in_person_form": in_person, "issue_form": issue, "issued_code": issued_code}
     return render(request, "accounts/resident_desk.html", context, status=status)
+
+
+@login_required
+def resident_codes_batch(request: HttpRequest) -> HttpResponse:
+    """Codes for many residents at once, printed as letters; the codes are shown only in this answer."""
+    actor = _user(request)
+    if not rules.can_access_staff_area(actor):
+        raise PermissionDenied
+    form = BatchCodesForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            letters = assurance.verification_codes_issue_batch(actor=actor, lines=form.cleaned_data["lines"])
+        except ServiceError as error:
+            form.add_error("lines", error.message)
+        else:
+            response = render(request, "accounts/resident_letters.html", {"letters": letters})
+            response["Cache-Control"] = "no-store"
+            return response
+    status = 400 if form.errors else 200
+    return render(request, "accounts/resident_codes.html", {"form": form}, status=status)

@@ -20,4 +20,5 @@ urlpatterns = [
     path("account/privacy/verify/code/", privacy_views.verify_by_code, name="verify_code"),
     path("staff/privacy-requests/", privacy_views.privacy_desk, name="privacy_desk"),
     path("staff/residents/", privacy_views.resident_desk, name="resident_desk"),
+    path("staff/residents/codes/", privacy_views.resident_codes_batch, name="resident_codes_batch"),
 ]
