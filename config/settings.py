@@ -110,9 +110,10 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'cityhall.sqlite3'}"
-# PostgreSQL connections are kept for a minute by default (a new one per request costs ~2.5x on
-# database-touching endpoints, see bench/); SQLite's are cheap to open.
-_default_max_age = 60 if DATABASE_URL.startswith(("postgres://", "postgresql://")) else 0
+# Connections are kept for a minute by default: a new PostgreSQL connection per request costs ~2.5x on
+# database-touching endpoints (see bench/), and a new SQLite one 2-4 ms of CPU (open the file, run the
+# PRAGMAs below), as much as a whole catalog search.
+_default_max_age = 60
 _database = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DB_CONN_MAX_AGE", _default_max_age))
 if _database["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers and the writer work at once; synchronous=FULL keeps every commit durable;
