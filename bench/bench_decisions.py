@@ -41,7 +41,8 @@ from bench.harness import (
 from bench.load import LoadSettings, Measurement, measure_interleaved
 
 NAME = "decisions"
-DATABASE_NAME = "cityhall_bench_decisions"
+# BENCH_DECISIONS_DATABASE names the PostgreSQL database (created and dropped by the run).
+DATABASE_NAME = os.environ.get("BENCH_DECISIONS_DATABASE", "cityhall_bench_decisions")
 DESCRIPTION = (
     "Decision search (GET /api/v1/decisions/?q=...) over 100,000 decisions, SQLite FTS5 and PostgreSQL"
 )

@@ -15,6 +15,8 @@ from typing import Any
 
 from django.db import connection
 
+from cityhall.decisions.contracts import DecisionStatus
+
 SQLITE_TABLE = "decisions_fts"
 POSTGRES_TABLE = "decisions_search"
 MAX_TERMS = 12
@@ -123,6 +125,46 @@ class Found:
     total: int
 
 
+@dataclass(frozen=True, slots=True)
+class _Sql:
+    """The pieces of one search's SQL for the database in use."""
+
+    source: str  # FROM clause
+    key: str  # the decision's serial in `source`
+    match: str  # WHERE condition for the words (one %s)
+    score: str  # higher is better (its own %s params in score_params)
+    score_params: list[Any]
+    text: str  # the words, in the query language of the database
+
+
+def _sql(words: list[str], *, joined: bool) -> _Sql:
+    if _postgres():
+        source = f"{POSTGRES_TABLE} s" + (
+            " JOIN decisions_decision d ON d.serial = s.serial" if joined else ""
+        )
+        return _Sql(
+            source=source,
+            key="s.serial",
+            match="s.document @@ plainto_tsquery('english', %s)",
+            score="ts_rank(s.document, plainto_tsquery('english', %s))",
+            score_params=[" ".join(words)],
+            text=" ".join(words),
+        )
+    # CROSS JOIN keeps the index as the outer loop (SQLite's planner hint); the row id is the
+    # decision's serial, so "newest first" is the index's own order and stops at the page.
+    source = SQLITE_TABLE + (
+        f" CROSS JOIN decisions_decision d ON d.serial = {SQLITE_TABLE}.rowid" if joined else ""
+    )
+    return _Sql(
+        source=source,
+        key=f"{SQLITE_TABLE}.rowid",
+        match=f"{SQLITE_TABLE} MATCH %s",
+        score=f"-{SQLITE_TABLE}.rank",
+        score_params=[],
+        text=" ".join('"' + word.replace('"', "") + '"' for word in words),
+    )
+
+
 def search(
     query: str,
     *,
@@ -136,39 +178,54 @@ def search(
     words = terms(query)
     if not words:
         return Found(ids=[], total=0)
-    status_list = sorted(set(statuses))
-    placeholders = ", ".join(["%s"] * len(status_list))
-    filters = f"d.status IN ({placeholders})"
-    params: list[Any] = list(status_list)
-    if body_id is not None:
-        filters += " AND d.body_id = %s"
-        params.append(body_id.hex if not _postgres() else body_id)
+    status_set = set(statuses)
+    hidden = sorted(set(DecisionStatus) - status_set)
+    params: list[Any] = []
+    if body_id is None and set(hidden) <= {DecisionStatus.DRAFT}:
+        # Only drafts (few: work in progress) are left out: the index answers alone, without looking
+        # up each match's decision, and leaves out the drafts' serials (a small hashed list). The
+        # decisions table is then read only for the page's rows. A count of 1,000 matches by joining
+        # took 10-15 ms on PostgreSQL, against ~1 ms like this.
+        sql = _sql(words, joined=False)
+        filters = "1 = 1"
+        if hidden:
+            filters = (
+                f"{sql.key} NOT IN (SELECT h.serial FROM decisions_decision h "  # noqa: S608 - constants only
+                f"WHERE h.status IN ({', '.join(['%s'] * len(hidden))}))"
+            )
+            params = list(hidden)
+    else:
+        # A body or a chosen status: those are the decisions table's columns, so each match is joined.
+        sql = _sql(words, joined=True)
+        status_list = sorted(status_set)
+        filters = f"d.status IN ({', '.join(['%s'] * len(status_list))})"
+        params = list(status_list)
+        if body_id is not None:
+            filters += " AND d.body_id = %s"
+            params.append(body_id if _postgres() else body_id.hex)
+    where = f"{sql.match} AND {filters}"
     with connection.cursor() as cursor:
-        if _postgres():
-            match = "s.document @@ plainto_tsquery('english', %s)"
-            text = " ".join(words)
-            source = f"{POSTGRES_TABLE} s JOIN decisions_decision d ON d.serial = s.serial"
-            newest, score = "s.serial DESC", "ts_rank(s.document, plainto_tsquery('english', %s))"
-            score_params: list[Any] = [text]
-        else:
-            match = f"{SQLITE_TABLE} MATCH %s"
-            text = " ".join('"' + word.replace('"', "") + '"' for word in words)
-            # CROSS JOIN keeps the index as the outer loop (SQLite's planner hint); the row id is the
-            # decision's serial, so "newest first" is the index's own order and stops at the page.
-            source = f"{SQLITE_TABLE} CROSS JOIN decisions_decision d ON d.serial = {SQLITE_TABLE}.rowid"
-            newest, score, score_params = f"{SQLITE_TABLE}.rowid DESC", f"-{SQLITE_TABLE}.rank", []
         if relevance:
+            # Rank the newest RELEVANCE_WINDOW matches, keep the page, then read its decisions' ids.
+            newest = (
+                f"SELECT {sql.key} AS serial, {sql.score} AS score FROM {sql.source} WHERE {where} "  # noqa: S608
+                f"ORDER BY {sql.key} DESC LIMIT %s"
+            )
+            best = (
+                f"SELECT serial, score FROM ({newest}) ranked "  # noqa: S608 - placeholders only
+                "ORDER BY score DESC, serial DESC LIMIT %s OFFSET %s"
+            )
             cursor.execute(
-                f"SELECT id FROM (SELECT d.id AS id, d.serial AS serial, {score} AS score "  # noqa: S608
-                f"FROM {source} WHERE {match} AND {filters} ORDER BY {newest} LIMIT %s) ranked "
-                "ORDER BY score DESC, serial DESC LIMIT %s OFFSET %s",
-                [*score_params, text, *params, RELEVANCE_WINDOW, limit, offset],
+                f"SELECT d.id FROM ({best}) page JOIN decisions_decision d ON d.serial = page.serial "  # noqa: S608
+                "ORDER BY page.score DESC, page.serial DESC",
+                [*sql.score_params, sql.text, *params, RELEVANCE_WINDOW, limit, offset],
             )
         else:
             cursor.execute(
-                f"SELECT d.id FROM {source} WHERE {match} AND {filters} "  # noqa: S608 - placeholders only
-                f"ORDER BY {newest} LIMIT %s OFFSET %s",
-                [text, *params, limit, offset],
+                f"SELECT d.id FROM (SELECT {sql.key} AS serial FROM {sql.source} WHERE {where} "  # noqa: S608
+                f"ORDER BY {sql.key} DESC LIMIT %s OFFSET %s) page "
+                "JOIN decisions_decision d ON d.serial = page.serial ORDER BY page.serial DESC",
+                [sql.text, *params, limit, offset],
             )
         ids = [
             row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(str(row[0])) for row in cursor.fetchall()
@@ -178,8 +235,8 @@ def search(
         else:
             # Counted exactly up to COUNT_LIMIT; past it the answer is COUNT_LIMIT + 1 ("more than").
             cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM {source} WHERE {match} AND {filters} LIMIT %s) found",  # noqa: S608
-                [text, *params, COUNT_LIMIT + 1],
+                f"SELECT count(*) FROM (SELECT 1 FROM {sql.source} WHERE {where} LIMIT %s) found",  # noqa: S608
+                [sql.text, *params, COUNT_LIMIT + 1],
             )
             total = int(cursor.fetchone()[0])
     return Found(ids=ids, total=total)
