@@ -101,3 +101,39 @@ def test_best_match_first(council: Council, clerk: User) -> None:
     )
     assert titles("library") == ["Parks budget", "Library roof repairs"]  # newest first
     assert titles("library", relevance=True) == ["Library roof repairs", "Parks budget"]
+
+
+def test_a_page_past_the_end_still_says_how_many_were_found(council: Council, clerk: User) -> None:
+    for number in range(3):
+        services.decision_create(actor=clerk, body_id=council.body.pk, title=f"Bench {number}", submit=True)
+    page = selectors.decision_search(query="bench", page=5, page_size=2)
+    assert page.items == [] and page.total == 3
+
+
+def test_drafts_stay_out_of_the_public_count_and_pages(council: Council, clerk: User) -> None:
+    for number in range(3):
+        services.decision_create(actor=clerk, body_id=council.body.pk, title=f"Bench {number}", submit=True)
+    services.decision_create(actor=clerk, body_id=council.body.pk, title="Bench draft")
+    public = selectors.decision_search(query="bench", page_size=2)
+    assert public.total == 3 and [d.title for d in public.items] == ["Bench 2", "Bench 1"]
+    staff = selectors.decision_search(query="bench", page_size=2, include_drafts=True)
+    assert staff.total == 4 and [d.title for d in staff.items] == ["Bench draft", "Bench 2"]
+
+
+def test_best_match_first_past_the_count_limit_ranks_the_newest_matches(
+    council: Council, clerk: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search, "COUNT_LIMIT", 2)
+    monkeypatch.setattr(search, "RELEVANCE_WINDOW", 3)
+    services.decision_create(actor=clerk, body_id=council.body.pk, title="Library roof", submit=True)
+    services.decision_create(
+        actor=clerk, body_id=council.body.pk, title="Library library library", submit=True
+    )
+    for text in ("parks and the library garden", "paths near the library", "benches by the library"):
+        services.decision_create(
+            actor=clerk, body_id=council.body.pk, title="Parks budget", text=text, submit=True
+        )
+    page = selectors.decision_search(query="library", relevance=True, page_size=5)
+    assert page.total == 3 and page.more_than_limit
+    # The two oldest, with the word in the title, are outside the window of the newest three.
+    assert [d.title for d in page.items] == ["Parks budget"] * 3
