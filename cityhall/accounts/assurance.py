@@ -20,7 +20,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -53,9 +53,30 @@ def user_assurance(user: User) -> Assurance:
     return Assurance(level=level, aal=2 if is_mfa_enabled(user) else 1, method=method)
 
 
+def user_assurance_level(user: User) -> AssuranceLevel:
+    """The level alone (what eligibility checks need), in one query; user_assurance also reads the
+    verification method and the second factor."""
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(
+            resident=Exists(
+                ResidentVerification.objects.filter(user=OuterRef("pk"), revoked_at__isnull=True)
+            ),
+            emailed=Exists(EmailAddress.objects.filter(user=OuterRef("pk"), verified=True)),
+        )
+        .values_list("resident", "emailed")
+        .first()
+    )
+    if row is not None and row[0]:
+        return AssuranceLevel.VERIFIED_RESIDENT
+    if row is not None and row[1]:
+        return AssuranceLevel.EMAIL_VERIFIED
+    return AssuranceLevel.ACCOUNT
+
+
 def require_assurance(user: User, level: AssuranceLevel) -> None:
     """For processes in other modules: refuse, saying how to get there, when the level is too low."""
-    current = user_assurance(user).level
+    current = user_assurance_level(user)
     if current >= level:
         return
     how = {
