@@ -254,9 +254,10 @@ def poll_ballot_cast(
     lives_in_district: bool = False,
     channel: BallotChannel = BallotChannel.WEB,
 ) -> CastReceipt:
-    poll = Poll.objects.select_related("district").filter(pk=poll_id, published=True).first()
-    if poll is None:
-        raise NotFoundError(_("There is no poll at this address."))
+    try:  # get(): no ORDER BY; the district (with its boundary) is read only for a refusal
+        poll = Poll.objects.get(pk=poll_id, published=True)
+    except Poll.DoesNotExist:
+        raise NotFoundError(_("There is no poll at this address.")) from None
     _check_window(poll)
     process_eligibility(user=voter, process=poll, lives_in_district=lives_in_district)
     # No "already voted" read first: the roll's unique constraint refuses a second ballot in _cast.
@@ -333,9 +334,10 @@ def budget_ballot_cast(
     lives_in_district: bool = False,
     channel: BallotChannel = BallotChannel.WEB,
 ) -> CastReceipt:
-    budget = Budget.objects.select_related("district").filter(pk=budget_id, published=True).first()
-    if budget is None:
-        raise NotFoundError(_("There is no participatory budget at this address."))
+    try:
+        budget = Budget.objects.get(pk=budget_id, published=True)
+    except Budget.DoesNotExist:
+        raise NotFoundError(_("There is no participatory budget at this address.")) from None
     _check_window(budget)
     process_eligibility(user=voter, process=budget, lives_in_district=lives_in_district)
     # No "already voted" read first: the roll's unique constraint refuses a second ballot in _cast.
