@@ -8,7 +8,8 @@ worker) over a fresh PostgreSQL database of its own. Each request carries the AP
 resident (BENCH_VOTING_VOTERS accounts, seeded with bulk inserts, not measured); every 10th request
 replays the token of an earlier voter, as a client retrying would, and must be refused (409). After the
 runs the database is checked: roll rows = box rows = distinct voters, and every 2xx the clients saw
-is one stored ballot.
+is one stored ballot; then the poll is closed and sealed, the roll and box are checked against the
+digests the seal wrote to the audit chain, and the whole chain is verified.
 
 MES: in this process, on a seeded random instance (200 projects, 50,000 approval ballots of 1 to 10
 projects with skewed popularity, budget 5,000,000): pure MES, and MES with completion (budget increase
@@ -165,6 +166,49 @@ def seed(config: ServerConfig, workdir: Path) -> dict[str, Any]:
     return result
 
 
+SEAL = """
+import json, os, uuid, django
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+django.setup()
+from cityhall.core.audit import audit_verify
+from cityhall.core.models import AuditEvent
+from cityhall.voting import services
+from cityhall.voting.models import Poll
+poll = Poll.objects.get(pk=uuid.UUID(os.environ["BENCH_POLL"]))
+services.process_close_now(actor=None, process=poll)
+poll.refresh_from_db()
+services.process_seal(process=poll)
+event = AuditEvent.objects.get(action="poll.sealed", object_id=str(poll.pk))
+chain = audit_verify()
+print("SEAL_JSON " + json.dumps({
+    "sealed_ballots": event.data["ballots"], "sealed_roll": event.data["roll"],
+    "seal_check_problems": services.process_seal_check(process=poll),
+    "audit_chain_ok": chain.ok, "audit_events_checked": chain.checked,
+}))
+"""
+
+
+def seal_and_check(config: ServerConfig, workdir: Path, poll_id: str) -> dict[str, Any]:
+    """Close and seal the poll (one audit event with the roll and box digests), then check the live
+    roll and box against that event and verify the whole audit chain."""
+    env = server_environment(config, var_dir=workdir / "var")
+    env["BENCH_POLL"] = poll_id
+    done = subprocess.run(
+        [sys.executable, "-c", SEAL],
+        cwd=REPO_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    lines = [line for line in done.stdout.splitlines() if line.startswith("SEAL_JSON ")]
+    if done.returncode != 0 or not lines:
+        raise BenchmarkError(f"Sealing the poll failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(lines[-1].removeprefix("SEAL_JSON "))
+    return result
+
+
 def _lua(text: str) -> str:
     return json.dumps(text)  # a JSON string literal is a valid Lua string literal for these characters
 
@@ -259,7 +303,15 @@ def measure_ballots(load: LoadSettings) -> dict[str, Any]:
                 runs.append(measure_round(server, endpoint, load, scripts[0], scripts[1]))
             time.sleep(1)  # requests cut off at the end of a run may still commit
             check = database_check(url, seeded["poll"])
+            seal = seal_and_check(config, workdir, seeded["poll"])
         result = ballots_result(runs, check, seed_seconds)
+        result["seal"] = seal
+        result["within_budget"] = (
+            result["within_budget"]
+            and not seal["seal_check_problems"]
+            and seal["audit_chain_ok"]
+            and seal["sealed_roll"] == check["distinct_voters"]
+        )
         result["service_layer"] = measure_service_layer(url)
         # Printed before the database is dropped, which can wait on other sessions of the server.
         print(f"bench: {NAME}: ballots: {json.dumps(result)}", flush=True)
@@ -340,14 +392,10 @@ def database_check(url: str, poll_id: str) -> dict[str, int]:
         distinct = connection.execute(
             "SELECT count(DISTINCT voter_key) FROM voting_pollvoter WHERE poll_id = %s", (poll_id,)
         ).fetchone()
-        audits = connection.execute(
-            "SELECT count(*) FROM core_auditevent WHERE action = 'poll.voted' AND object_id = %s", (poll_id,)
-        ).fetchone()
     return {
         "roll_rows": int(roll[0]) if roll else 0,
         "box_rows": int(box[0]) if box else 0,
         "distinct_voters": int(distinct[0]) if distinct else 0,
-        "audit_rows": int(audits[0]) if audits else 0,
     }
 
 
@@ -401,6 +449,13 @@ def summary_lines(result: dict[str, Any]) -> list[str]:
             f"stored {row['database']['box_rows']} ballots, roll {row['database']['roll_rows']}, "
             f"double votes {row['double_votes']}, client 2xx {row['client_saw_2xx']}"
         )
+        seal = row.get("seal", {})
+        if seal:
+            lines.append(
+                f"{vendor} sealed: roll {seal['sealed_roll']}, ballots {seal['sealed_ballots']}, "
+                f"seal check problems {len(seal['seal_check_problems'])}, "
+                f"audit chain ok {seal['audit_chain_ok']}"
+            )
         service = row.get("service_layer", {})
         if "ballots_per_s" in service:
             lines.append(

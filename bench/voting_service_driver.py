@@ -22,11 +22,6 @@ def main() -> None:
     parser.add_argument("--voters", type=int, default=6000)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--tag", default="svc", help="email prefix, so runs on one database do not collide")
-    parser.add_argument(
-        "--without-audit",
-        action="store_true",
-        help="experiment: skip the per-ballot audit row (not the product)",
-    )
     args = parser.parse_args()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     import django
@@ -44,8 +39,6 @@ def main() -> None:
     from cityhall.voting.models import PollBallot, PollVoter
 
     call_command("migrate", verbosity=0)
-    if args.without_audit:
-        services.audit_record = lambda **kwargs: None  # type: ignore[assignment]
     now = timezone.now()
     poll = services.poll_create(
         actor=None,
@@ -110,7 +103,6 @@ def main() -> None:
     result = {
         "layer": "service (services.poll_ballot_cast), in-process threads with their own connections",
         "threads": args.threads,
-        "per_ballot_audit_row": not args.without_audit,
         "seconds": round(seconds, 2),
         "attempts": state["attempts"] - 1,
         "accepted": state["accepted"],

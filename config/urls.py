@@ -11,6 +11,8 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "Cityhall administration"
 
 urlpatterns = [
+    # First: every API call resolves without trying the pages' patterns (nothing else starts api/v1/).
+    path("api/v1/", api.urls),
     path("", include("cityhall.portal.urls")),
     path("", include("cityhall.accounts.urls")),
     path("", include("cityhall.operating.urls")),
@@ -29,7 +31,6 @@ urlpatterns = [
     path("", include("allauth.idp.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
-    path("api/v1/", api.urls),
     # Open311 GeoReport v2: its own formats and errors, outside /api/v1/ (docs/servicerequests.md).
     path("open311/v2/", include("cityhall.servicerequests.open311.urls")),
     path("", include("cityhall.servicerequests.urls")),

@@ -1,6 +1,11 @@
 """The accounts module as other apps see it. Import from here and from contracts, nothing else."""
 
-from cityhall.accounts.assurance import require_assurance, user_assurance, users_at_assurance_count
+from cityhall.accounts.assurance import (
+    require_assurance,
+    user_assurance,
+    user_assurance_level,
+    users_at_assurance_count,
+)
 from cityhall.accounts.contracts import DepartmentRef
 from cityhall.accounts.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_USERS
 from cityhall.accounts.demo import demo_load as accounts_demo_load
@@ -36,6 +41,7 @@ __all__ = [
     "personal_data_accessed",
     "require_assurance",
     "user_assurance",
+    "user_assurance_level",
     "user_for_api_token",
     "user_has_permission",
     "user_permissions",

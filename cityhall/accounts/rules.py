@@ -62,6 +62,9 @@ def user_permissions(user: Any, *, department_id: uuid.UUID | None = None) -> fr
 
 
 def user_has_permission(user: Any, permission: Permission, *, department_id: uuid.UUID | None = None) -> bool:
+    if permission in ROLE_PERMISSIONS[Role.RESIDENT]:
+        # Every active account is a resident everywhere: no need to read its other roles.
+        return bool(getattr(user, "is_authenticated", False) and user.is_active)
     return permission in user_permissions(user, department_id=department_id)
 
 

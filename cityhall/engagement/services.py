@@ -74,7 +74,7 @@ def _eligibility(user: Any, level: AssuranceLevel | int) -> tuple[EligibilityRes
         return EligibilityResult(False, _("This account is disabled, so it cannot take part.")), None
     if not accounts.user_has_permission(user, Permission.PARTICIPATE):
         return EligibilityResult(False, _("This account may not take part in city processes.")), None
-    current = accounts.user_assurance(user).level
+    current = accounts.user_assurance_level(user)
     if current >= level:
         return EligibilityResult(True, ""), AssuranceLevel(current)
     try:  # accounts words the refusal and says how to reach the level

@@ -29,7 +29,7 @@ from cityhall.accounts.facade import audit_actor, require_assurance, user_has_pe
 from cityhall.core.audit import Actor, audit_record
 from cityhall.core.canonical import canonical_json
 from cityhall.core.errors import NotFoundError, PermissionDeniedError, ServiceError
-from cityhall.core.models import District
+from cityhall.core.models import AuditEvent, District
 from cityhall.core.taskqueue import enqueue_on_commit
 from cityhall.engagement import facade as engagement_facade
 from cityhall.voting import outcomes, rules
@@ -158,20 +158,15 @@ def _cast(
     kind = "poll" if isinstance(process, Poll) else "budget"
     key = _voter_key(process.pk, voter) if voter is not None else demo_key
     receipt, nonce = _receipt(process.pk, ballot)
+    # No audit row per ballot: the roll is the record of who voted, and sealing writes one audit event
+    # with the roll and box counts and digests (see process_seal). A per-ballot event would take the
+    # audit chain's head lock and so serialise every ballot cast on the platform.
     try:
         with transaction.atomic():
             roll.objects.create(
                 **{kind: process}, voter_key=key, channel=channel, voted_on=timezone.localdate()
             )
             box.objects.create(**{kind: process}, receipt=receipt, **ballot)
-            if voter is not None:
-                # "voted in X", never what: the audit row names the person, so it carries no content.
-                audit_record(
-                    actor=audit_actor(voter),
-                    action=f"{kind}.voted",
-                    object_type=kind,
-                    object_id=str(process.pk),
-                )
     except IntegrityError as error:
         if roll.objects.filter(**{kind: process}, voter_key=key).exists():
             raise _already_voted() from error
@@ -259,13 +254,13 @@ def poll_ballot_cast(
     lives_in_district: bool = False,
     channel: BallotChannel = BallotChannel.WEB,
 ) -> CastReceipt:
-    poll = Poll.objects.select_related("district").filter(pk=poll_id, published=True).first()
-    if poll is None:
-        raise NotFoundError(_("There is no poll at this address."))
+    try:  # get(): no ORDER BY; the district (with its boundary) is read only for a refusal
+        poll = Poll.objects.get(pk=poll_id, published=True)
+    except Poll.DoesNotExist:
+        raise NotFoundError(_("There is no poll at this address.")) from None
     _check_window(poll)
     process_eligibility(user=voter, process=poll, lives_in_district=lives_in_district)
-    if _early_voted_check(voter=voter, process=poll):
-        raise _already_voted()
+    # No "already voted" read first: the roll's unique constraint refuses a second ballot in _cast.
     content = poll_answers_validate(poll, answers)
     return _cast(
         voter=voter,
@@ -339,13 +334,13 @@ def budget_ballot_cast(
     lives_in_district: bool = False,
     channel: BallotChannel = BallotChannel.WEB,
 ) -> CastReceipt:
-    budget = Budget.objects.select_related("district").filter(pk=budget_id, published=True).first()
-    if budget is None:
-        raise NotFoundError(_("There is no participatory budget at this address."))
+    try:
+        budget = Budget.objects.get(pk=budget_id, published=True)
+    except Budget.DoesNotExist:
+        raise NotFoundError(_("There is no participatory budget at this address.")) from None
     _check_window(budget)
     process_eligibility(user=voter, process=budget, lives_in_district=lives_in_district)
-    if _early_voted_check(voter=voter, process=budget):
-        raise _already_voted()
+    # No "already voted" read first: the roll's unique constraint refuses a second ballot in _cast.
     codes = budget_projects_validate(budget, projects)
     return _cast(
         voter=voter,
@@ -395,11 +390,6 @@ def has_voted(*, user: Any, process: Poll | Budget) -> bool:
     if isinstance(process, Poll):
         return PollVoter.objects.filter(poll=process, voter_key=key).exists()
     return BudgetVoter.objects.filter(budget=process, voter_key=key).exists()
-
-
-def _early_voted_check(*, voter: Any, process: Poll | Budget) -> bool:
-    """A friendly early answer; the roll's unique constraint is what guarantees one ballot."""
-    return has_voted(user=voter, process=process)
 
 
 # --- Sealing and outcomes ------------------------------------------------------------------
@@ -489,6 +479,51 @@ def budget_outcomes_compute(budget: Budget) -> None:
     )
 
 
+def _tally(process: Poll | Budget) -> dict[str, Any]:
+    """The counts and SHA-256 digests of the roll and the box, as sealing records them in the audit
+    chain: roll = the sorted voter keys, one per line; box = canonical_json([receipt, choices]) per
+    ballot, one per line, sorted by receipt. Sorted in Python, so both databases give the same bytes.
+    Neither digest carries a choice next to a voter."""
+    kind = "poll" if isinstance(process, Poll) else "budget"
+    roll_model: type[PollVoter] | type[BudgetVoter] = PollVoter if kind == "poll" else BudgetVoter
+    box_model: type[PollBallot] | type[BudgetBallot] = PollBallot if kind == "poll" else BudgetBallot
+    content = "answers" if kind == "poll" else "projects"
+    keys = sorted(roll_model.objects.filter(**{kind: process}).values_list("voter_key", flat=True))
+    ballots = sorted(box_model.objects.filter(**{kind: process}).values_list("receipt", content))
+    roll_digest = hashlib.sha256()
+    for key in keys:
+        roll_digest.update(key.encode() + b"\n")
+    box_digest = hashlib.sha256()
+    for receipt, choices in ballots:
+        box_digest.update(canonical_json([receipt, choices]) + b"\n")
+    return {
+        "ballots": len(ballots),
+        "roll": len(keys),
+        "roll_sha256": roll_digest.hexdigest(),
+        "box_sha256": box_digest.hexdigest(),
+    }
+
+
+def process_seal_check(*, process: Poll | Budget) -> list[str]:
+    """Compare the roll and the box now with what sealing recorded in the audit chain; the list of
+    differences is empty when nothing was added, removed or changed since (`cityhall audit verify`
+    checks the chain itself)."""
+    kind = "poll" if isinstance(process, Poll) else "budget"
+    event = (
+        AuditEvent.objects.filter(action=f"{kind}.sealed", object_type=kind, object_id=str(process.pk))
+        .order_by("-seq")
+        .first()
+    )
+    if event is None:
+        return ["the vote has not been sealed"]
+    now = _tally(process)
+    return [
+        f"{name}: sealed {event.data.get(name)!r}, now {value!r}"
+        for name, value in now.items()
+        if event.data.get(name) != value
+    ]
+
+
 def process_seal(*, process: Poll | Budget) -> bool:
     """After closing, once: reshuffle the box, compute budget outcomes, publish the open data.
     Returns True when this call sealed it. Safe to call again, and from several workers."""
@@ -501,17 +536,19 @@ def process_seal(*, process: Poll | Budget) -> bool:
         if locked.sealed_at is not None:
             return False
         box: type[PollBallot] | type[BudgetBallot] = PollBallot if kind == "poll" else BudgetBallot
-        count = _reshuffle(box, kind, locked)
+        _reshuffle(box, kind, locked)
         if isinstance(locked, Budget):
             budget_outcomes_compute(locked)
         locked.sealed_at = timezone.now()
         locked.save(update_fields=["sealed_at", "updated_at"])
+        tally = _tally(locked)
+        # The one audit event of the voting itself: who voted is the roll, what was voted the box.
         audit_record(
             actor=Actor.system("voting-seal"),
             action=f"{kind}.sealed",
             object_type=kind,
             object_id=str(locked.pk),
-            data={"ballots": count},
+            data=tally,
         )
         from cityhall.voting import tasks
 

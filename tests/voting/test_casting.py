@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from cityhall.accounts.contracts import AssuranceLevel, VerificationMethod
 from cityhall.accounts.models import ResidentVerification, User
+from cityhall.core.audit import audit_verify
 from cityhall.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from cityhall.core.models import AuditEvent, District
 from cityhall.voting import services
@@ -50,12 +51,12 @@ def test_a_second_ballot_is_refused_and_not_counted(poll: Poll, resident: User) 
     assert counted(poll) == (1, 1)
 
 
-def test_the_unique_roll_refuses_a_second_ballot_even_past_the_early_check(
+def test_the_unique_roll_alone_refuses_a_second_ballot(
     poll: Poll, resident: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     services.poll_ballot_cast(voter=resident, poll_id=poll.pk, answers=answers_for(poll))
-    # As a concurrent request would: the friendly early check sees nothing yet.
-    monkeypatch.setattr(services, "_early_voted_check", lambda **kwargs: False)
+    # Casting reads nothing first (a concurrent request would see nothing yet anyway).
+    monkeypatch.setattr(services, "has_voted", lambda **kwargs: pytest.fail("casting read the roll first"))
     with pytest.raises(ServiceError) as error:
         services.poll_ballot_cast(voter=resident, poll_id=poll.pk, answers=answers_for(poll, "no"))
     assert error.value.code == "already_voted"
@@ -213,13 +214,34 @@ def test_the_box_holds_no_voter_no_time_and_random_keys(poll: Poll, resident: Us
     assert str(resident.pk) not in voter_row.voter_key and voter_row.id.version == 4
 
 
-def test_the_audit_says_who_voted_where_but_not_what(poll: Poll, resident: User) -> None:
+def test_the_audit_chain_gets_no_row_per_ballot_and_nothing_of_its_content(
+    poll: Poll, resident: User
+) -> None:
+    before = AuditEvent.objects.count()
     cast = services.poll_ballot_cast(voter=resident, poll_id=poll.pk, answers=answers_for(poll, "unsure"))
-    event = AuditEvent.objects.filter(action="poll.voted").get()
-    assert event.object_id == str(poll.pk) and str(resident.pk) in event.actor
-    assert event.data == {}
+    assert AuditEvent.objects.count() == before  # the roll is the record of who voted
+    close(poll)
+    services.process_seal(process=poll)
+    event = AuditEvent.objects.get(action="poll.sealed")
+    assert event.data["ballots"] == event.data["roll"] == 1
+    assert str(resident.pk) not in str(event.data)
     everything = str(list(AuditEvent.objects.values()))
     assert cast.receipt not in everything and "unsure" not in everything
+    assert audit_verify().ok
+
+
+def test_the_seal_records_digests_of_roll_and_box_that_reveal_later_changes(
+    poll: Poll, make_user: Callable[..., User]
+) -> None:
+    for _ in range(3):
+        services.poll_ballot_cast(voter=make_user(), poll_id=poll.pk, answers=answers_for(poll))
+    close(poll)
+    services.process_seal(process=poll)
+    assert services.process_seal_check(process=poll) == []
+    PollBallot.objects.filter(poll=poll).update(answers={})  # a changed ballot
+    assert [p.split(":")[0] for p in services.process_seal_check(process=poll)] == ["box_sha256"]
+    PollVoter.objects.filter(poll=poll).first().delete()  # type: ignore[union-attr]
+    assert "roll" in [p.split(":")[0] for p in services.process_seal_check(process=poll)]
 
 
 def test_voter_keys_differ_between_processes(poll: Poll, budget: Budget, resident: User) -> None:

@@ -70,10 +70,10 @@ def test_concurrent_duplicate_poll_ballots_count_exactly_once(poll: Poll, reside
     assert PollBallot.objects.filter(poll=poll).count() == 1
 
 
-def test_without_the_early_check_the_roll_constraint_alone_keeps_one_ballot(
+def test_the_roll_constraint_alone_keeps_one_ballot_with_no_read_before_casting(
     poll: Poll, resident: User, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(services, "_early_voted_check", lambda **kwargs: False)
+    monkeypatch.setattr(services, "has_voted", lambda **kwargs: pytest.fail("casting read the roll first"))
     answers = answers_for(poll)
     results, errors = race(
         lambda: services.poll_ballot_cast(voter=resident, poll_id=poll.pk, answers=answers)
