@@ -20,7 +20,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -145,6 +145,31 @@ def _already_voted() -> ServiceError:
     )
 
 
+def _hold_window_open(process: Poll | Budget) -> None:
+    """In the ballot's transaction: the vote is still open and not sealed, and stays so until the ballot
+    commits. The window was checked before, but closing early or sealing may have happened since. On
+    PostgreSQL the process row is locked FOR KEY SHARE: ballots do not wait for each other, while closing
+    early and sealing (FOR UPDATE) wait for the ballots in flight, and a ballot after them sees them.
+    SQLite runs one writing transaction at a time, so reading inside it is enough."""
+    model = type(process)
+    table = connection.ops.quote_name(model._meta.db_table)
+    key = connection.ops.quote_name(model._meta.pk.column)
+    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT sealed_at IS NULL AND closes_at > %s FROM {table} WHERE {key} = %s{lock}",  # noqa: S608
+            [
+                connection.ops.adapt_datetimefield_value(timezone.now()),
+                model._meta.pk.get_db_prep_value(process.pk, connection),
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None or not row[0]:
+        process.refresh_from_db(fields=["closes_at", "sealed_at"])
+        _check_window(process)  # says when it closed
+        raise NotFoundError(_("There is no open vote at this address."))
+
+
 def _cast(
     *,
     voter: Any,
@@ -163,6 +188,7 @@ def _cast(
     # audit chain's head lock and so serialise every ballot cast on the platform.
     try:
         with transaction.atomic():
+            _hold_window_open(process)
             roll.objects.create(
                 **{kind: process}, voter_key=key, channel=channel, voted_on=timezone.localdate()
             )

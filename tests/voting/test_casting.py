@@ -306,3 +306,26 @@ def test_closing_early_ends_voting_now(poll: Poll, moderator: User, resident: Us
     assert poll.closes_at <= timezone.now()
     with pytest.raises(ServiceError):
         services.poll_ballot_cast(voter=resident, poll_id=poll.pk, answers=answers_for(poll))
+
+
+def test_a_ballot_checked_before_an_early_close_and_seal_is_refused_after_them(
+    poll: Poll, moderator: User, resident: User
+) -> None:
+    """The window check and the ballot's insert are apart in time: closing and sealing in between must
+    not let the ballot in after the seal (it would be missing from the sealed tally)."""
+    stale = Poll.objects.get(pk=poll.pk)  # checked as open, as a request in flight did
+    content = services.poll_answers_validate(stale, answers_for(stale))
+    services.process_close_now(actor=moderator, process=poll)
+    assert services.process_seal(process=Poll.objects.get(pk=poll.pk))
+    with pytest.raises(ServiceError) as error:
+        services._cast(
+            voter=resident,
+            process=stale,
+            roll=PollVoter,
+            box=PollBallot,
+            ballot={"answers": content},
+            channel=services.BallotChannel.WEB,
+        )
+    assert error.value.code == "voting_closed"
+    assert counted(poll) == (0, 0)
+    assert services.process_seal_check(process=Poll.objects.get(pk=poll.pk)) == []
