@@ -153,7 +153,7 @@ def _hold_window_open(process: Poll | Budget) -> None:
     SQLite runs one writing transaction at a time, so reading inside it is enough."""
     model = type(process)
     table = connection.ops.quote_name(model._meta.db_table)
-    key = connection.ops.quote_name(model._meta.pk.column)
+    key = connection.ops.quote_name(model._meta.pk.column or "id")
     lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
     with connection.cursor() as cursor:
         cursor.execute(
