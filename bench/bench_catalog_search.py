@@ -52,7 +52,8 @@ QUERIES = {
     "trees+fq": {"q": "trees", "fq": "res_format:CSV -organization:bench-department-03"},
 }
 FILL_TIMEOUT_S = 3600
-DATABASE_NAME = "cityhall_bench_catalog"
+# BENCH_CATALOG_DATABASE names it otherwise, so runs from two checkouts cannot drop each other's.
+DATABASE_NAME = os.environ.get("BENCH_CATALOG_DATABASE", "cityhall_bench_catalog")
 
 
 def datasets_wanted() -> int:

@@ -243,17 +243,21 @@ def fill(count: int) -> dict[str, Any]:
         with transaction.atomic():
             Dataset.objects.bulk_create(datasets)
             Distribution.objects.bulk_create(distributions)
-            entries = [
-                SearchEntry(dataset=dataset, **search_index.entry_values(dataset, [distribution]))
-                for dataset, distribution in zip(datasets, distributions, strict=True)
-            ]
-            SearchEntry.objects.bulk_create(entries)
-            created = {entry.dataset_id: entry for entry in SearchEntry.objects.filter(dataset__in=datasets)}
             pairs = {
                 dataset.pk: search_index.facet_values(dataset, [distribution])
                 for dataset, distribution in zip(datasets, distributions, strict=True)
             }
             terms = search_index.term_ids(set().union(*pairs.values()))
+            entries = [
+                SearchEntry(
+                    dataset=dataset,
+                    **search_index.entry_values(dataset, [distribution]),
+                    facet_terms=sorted(terms[pair] for pair in pairs[dataset.pk]),
+                )
+                for dataset, distribution in zip(datasets, distributions, strict=True)
+            ]
+            SearchEntry.objects.bulk_create(entries)
+            created = {entry.dataset_id: entry for entry in SearchEntry.objects.filter(dataset__in=datasets)}
             SearchFacet.objects.bulk_create(
                 [
                     SearchFacet(entry=created[dataset_id], term_id=terms[pair])

@@ -7,6 +7,9 @@ search never sees a half-built index.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -138,6 +141,30 @@ class DatasetVersion(models.Model):
         return f"{self.dataset_id} v{self.number}"
 
 
+class TermIdsField(models.Field):
+    """A sorted list of SearchTerm ids: `bigint[]` on PostgreSQL (GIN-indexed, counted with unnest),
+    a JSON array in text on SQLite (counted with json_each)."""
+
+    description = "SearchTerm ids"
+
+    def db_type(self, connection: Any) -> str:
+        return "bigint[]" if connection.vendor == "postgresql" else "text"
+
+    def get_db_prep_value(self, value: Any, connection: Any, prepared: bool = False) -> Any:
+        if value is None:
+            return None
+        ids = sorted({int(item) for item in value})
+        return ids if connection.vendor == "postgresql" else json.dumps(ids, separators=(",", ":"))
+
+    def from_db_value(self, value: Any, expression: Any, connection: Any) -> list[int] | None:
+        return self.to_python(value)
+
+    def to_python(self, value: Any) -> list[int] | None:
+        if value is None or isinstance(value, list):
+            return value
+        return [int(item) for item in json.loads(value)]
+
+
 class SearchEntry(models.Model):
     """One dataset in the catalog search index. The full-text index lives beside it (migration 0002)."""
 
@@ -154,6 +181,9 @@ class SearchEntry(models.Model):
     metadata_created = models.DateTimeField()
     metadata_modified = models.DateTimeField()
     search_vector = SearchVectorField(null=True)  # PostgreSQL only; NULL on SQLite
+    # The ids of the entry's SearchTerms, the same as its SearchFacet rows: facet counts and facet
+    # filters read this one column of the matching rows instead of joining the facet table.
+    facet_terms = TermIdsField(default=list)
 
     class Meta:
         ordering = ["dataset_id"]

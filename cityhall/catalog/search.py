@@ -3,21 +3,30 @@
 `search(SearchParams)` returns matching dataset ids (a page), the total count and facet counts. Queries
 and filters never reach SQL as text: `q` and `fq` are parsed into a small tree of whitelisted fields
 and operators (CKAN's Solr subset, see docs/catalog.md) and compiled to SQL with placeholders; anything
-else raises `SearchQueryError`. Facet counts are one GROUP BY over the facet rows of the matching ids.
+else raises `SearchQueryError`. Facet values in filters become term ids (one lookup per search),
+tested against the entry's own term id array on PostgreSQL (GIN) and through the facet rows' (term,
+entry) index on SQLite. Facet counts read the term ids stored on each entry (`SearchEntry.facet_terms`)
+instead of joining the facet table. With query words, the count, the ranked page and the facet counts
+come from one statement that reads the matches once (a materialised CTE); without, from separate
+queries the planner can answer from indexes. The rank is computed only to sort a page by it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
+import sqlite3
 import uuid
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection
 from django.utils import timezone
 
-from cityhall.catalog.models import Dataset, SearchEntry
+from cityhall.catalog.models import Dataset, SearchEntry, SearchTerm
 
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
 MULTI_VALUE_FIELDS = frozenset({*FACET_FIELDS, "res_name"})
@@ -290,40 +299,87 @@ def _facet_value(name: str, value: str) -> str:
     return value
 
 
-def compile_node(node: Node) -> tuple[str, list[Any]]:
+TermKey = tuple[str, str]
+
+
+def _is_facet_field(name: str) -> bool:
+    return name in MULTI_VALUE_FIELDS or name.startswith("extras_")
+
+
+def _term_keys(node: Node, keys: set[TermKey]) -> set[TermKey]:
+    """The (field, value) facet terms a tree filters on, to look their ids up in one query."""
+    kind = node[0]
+    if kind in {"and", "or"}:
+        for child in node[1]:
+            _term_keys(child, keys)
+    elif kind == "not":
+        _term_keys(node[1], keys)
+    elif kind == "field" and _is_facet_field(node[1]) and node[2] != "*":
+        keys.add((node[1][:60], _facet_value(node[1], node[2])))
+    return keys
+
+
+def resolve_terms(keys: set[TermKey]) -> dict[TermKey, int]:
+    """The SearchTerm ids of these (field, value) pairs; a pair no dataset has is left out."""
+    if not keys:
+        return {}
+    rows = SearchTerm.objects.filter(
+        field__in={name for name, _ in keys}, value__in={value for _, value in keys}
+    ).values_list("field", "value", "id")
+    return {(name, value): pk for name, value, pk in rows if (name, value) in keys}
+
+
+def compile_node(node: Node, terms: Mapping[TermKey, int] | None = None) -> tuple[str, list[Any]]:
+    """SQL for a parsed tree over the entry `e`; `terms` holds the facet term ids it needs (looked up
+    here when not given)."""
+    if terms is None:
+        terms = resolve_terms(_term_keys(node, set()))
     kind = node[0]
     if kind == "all":
         return "1=1", []
     if kind in {"and", "or"}:
-        parts = [compile_node(child) for child in node[1]]
+        parts = [compile_node(child, terms) for child in node[1]]
         joiner = " AND " if kind == "and" else " OR "
         return "(" + joiner.join(sql for sql, _ in parts) + ")", [p for _, params in parts for p in params]
     if kind == "not":
-        sql, params = compile_node(node[1])
+        sql, params = compile_node(node[1], terms)
         return f"NOT ({sql})", params
     if kind == "text":
         words = _words(node[1])
         return _text_sql(words) if words else ("1=1", [])
     if kind == "field":
-        return _field_sql(node[1], node[2])
+        return _field_sql(node[1], node[2], terms)
     if kind == "range":
         return _range_sql(*node[1:])
     raise SearchQueryError("Search Query is invalid.")  # pragma: no cover
 
 
-def _field_sql(name: str, value: str) -> tuple[str, list[Any]]:
-    if name in MULTI_VALUE_FIELDS or name.startswith("extras_"):
-        if value == "*":
+def _facet_sql(name: str, value: str, terms: Mapping[TermKey, int]) -> tuple[str, list[Any]]:
+    """The entry has this facet value (or, for `*`, any value of the field). PostgreSQL tests the
+    entry's own term id array (GIN-indexed); SQLite looks in the facet rows by term."""
+    postgres = connection.vendor == "postgresql"
+    if value == "*":
+        if postgres:
             return (
-                "EXISTS (SELECT 1 FROM catalog_searchfacet f JOIN catalog_searchterm t ON t.id = f.term_id "
-                "WHERE f.entry_id = e.id AND t.field = %s)",
+                "e.facet_terms && ARRAY(SELECT t.id FROM catalog_searchterm t WHERE t.field = %s)",
                 [name[:60]],
             )
         return (
-            "EXISTS (SELECT 1 FROM catalog_searchfacet f WHERE f.entry_id = e.id AND f.term_id IN "
-            "(SELECT t.id FROM catalog_searchterm t WHERE t.field = %s AND t.value = %s))",
-            [name[:60], _facet_value(name, value)],
+            "EXISTS (SELECT 1 FROM catalog_searchfacet f JOIN catalog_searchterm t ON t.id = f.term_id "
+            "WHERE f.entry_id = e.id AND t.field = %s)",
+            [name[:60]],
         )
+    term = terms.get((name[:60], _facet_value(name, value)))
+    if term is None:
+        return "1=0", []  # no dataset has this value
+    if postgres:
+        return "e.facet_terms @> ARRAY[%s]::bigint[]", [term]
+    return "e.id IN (SELECT f.entry_id FROM catalog_searchfacet f WHERE f.term_id = %s)", [term]
+
+
+def _field_sql(name: str, value: str, terms: Mapping[TermKey, int]) -> tuple[str, list[Any]]:
+    if _is_facet_field(name):
+        return _facet_sql(name, value, terms)
     if name in TEXT_FIELDS:
         words = _words(value)
         return _text_sql(words) if words else ("1=1", [])
@@ -386,8 +442,11 @@ def _top_level_text(node: Node) -> tuple[list[str], Node]:
     return [], node
 
 
-def _sort_sql(sort: str, ranked: bool) -> tuple[str, list[str]]:
+def _sort_sql(sort: str, ranked: bool) -> tuple[str, list[str], bool]:
+    """ORDER BY over the entry `e`, the entry columns it reads, and whether it orders by rank_score."""
     clauses: list[str] = []
+    columns: list[str] = []
+    by_rank = False
     shown = sort.strip() or DEFAULT_SORT
     for part in shown.split(","):
         bits = part.strip().split()
@@ -402,6 +461,7 @@ def _sort_sql(sort: str, ranked: bool) -> tuple[str, list[str]]:
         if name in {"score", "rank", "relevance"}:
             if ranked:
                 clauses.append("rank_score ASC" if direction == "desc" else "rank_score DESC")
+                by_rank = True
             continue
         column = SORT_COLUMNS.get(name)
         if column is None:
@@ -410,8 +470,10 @@ def _sort_sql(sort: str, ranked: bool) -> tuple[str, list[str]]:
                 "metadata_created, name, title_string or id."
             )
         clauses.append(f"{column} {direction.upper()}")
+        columns.append(column)
     clauses.append("e.dataset_id ASC")  # a total order, so offset paging is stable
-    return ", ".join(clauses), []
+    columns.append("e.dataset_id")
+    return ", ".join(clauses), list(dict.fromkeys(columns)), by_rank
 
 
 def _visibility_sql(params: SearchParams) -> tuple[str, list[Any]]:
@@ -436,79 +498,203 @@ def search(params: SearchParams) -> SearchResult:
     query_tree = parse_query(q) if q and q not in {"*:*", "*"} else ("all",)
     filters = [parse_query(text) for text in params.fq if text and text.strip()]
     words, rest = _top_level_text(query_tree)
+    keys: set[TermKey] = set()
+    for node in [rest, *filters]:
+        _term_keys(node, keys)
+    terms = resolve_terms(keys)
     where: list[str] = []
     values: list[Any] = []
     for node in [rest, *filters]:
         if node != ("all",):
-            sql, node_params = compile_node(node)
+            sql, node_params = compile_node(node, terms)
             where.append(sql)
             values += node_params
     visible_sql, visible_params = _visibility_sql(params)
     where.append(visible_sql)
     values += visible_params
     ranked = bool(words)
-    if ranked and connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if ranked and postgres:
         source = "catalog_searchentry e"
         where.insert(0, "e.search_vector @@ to_tsquery('simple', %s)")
         values.insert(0, _fts_param(words))
-        rank_select = ", -ts_rank(e.search_vector, to_tsquery('simple', %s)) AS rank_score"
+        rank_sql = "-ts_rank(e.search_vector, to_tsquery('simple', %s))"
         rank_params = [_fts_param(words)]
     elif ranked:
-        source = "catalog_search_fts JOIN catalog_searchentry e ON e.id = catalog_search_fts.rowid"
+        # CROSS JOIN keeps the FTS5 matches as the outer loop: without table statistics (after a table
+        # rebuild, before ANALYZE) SQLite may otherwise run the MATCH once per entry.
+        source = "catalog_search_fts CROSS JOIN catalog_searchentry e ON e.id = catalog_search_fts.rowid"
         where.insert(0, "catalog_search_fts MATCH %s")
         values.insert(0, _fts_param(words))
-        rank_select = ", bm25(catalog_search_fts, 4.0, 4.0, 2.0, 1.0) AS rank_score"
+        rank_sql = "bm25(catalog_search_fts, 4.0, 4.0, 2.0, 1.0)"
         rank_params = []
     else:
         source = "catalog_searchentry e"
-        rank_select, rank_params = "", []
-    where_sql = " AND ".join(where)
-    order_sql, _ = _sort_sql(params.sort, ranked)
+        rank_sql, rank_params = "", []
+    order_sql, order_columns, by_rank = _sort_sql(params.sort, ranked)
     rows = max(0, min(int(params.rows), MAX_ROWS))
-    start = max(0, int(params.start))
-    # Only whitelisted SQL fragments are joined; every value is a placeholder.
-    count_sql = f"SELECT COUNT(*) FROM {source} WHERE {where_sql}"  # noqa: S608
-    page_sql = (
-        f"SELECT e.dataset_id{rank_select} FROM {source} WHERE {where_sql} "  # noqa: S608
-        f"ORDER BY {order_sql} LIMIT %s OFFSET %s"
+    if not (by_rank and rows):
+        rank_sql, rank_params = "", []  # ranking every match is only worth it to sort a page by it
+    query = _Query(
+        source=source,
+        where_sql=" AND ".join(where),
+        values=values,
+        rank_sql=rank_sql,
+        rank_params=rank_params,
+        order_sql=order_sql,
+        order_columns=order_columns,
+        rows=rows,
+        start=max(0, int(params.start)),
+        facet_fields=[name for name in dict.fromkeys(params.facet_fields) if _is_facet_field(name)],
     )
-    with connection.cursor() as cursor:
-        cursor.execute(count_sql, values)
-        count = int(cursor.fetchone()[0])
-        ids: list[uuid.UUID] = []
-        if rows and start < count:
-            cursor.execute(page_sql, [*rank_params, *values, rows, start])
-            field = SearchEntry._meta.get_field("dataset")
-            ids = [field.to_python(row[0]) for row in cursor.fetchall()]
-        facets = _facets(cursor, params, source, where_sql, values) if params.facet_fields and count else {}
+    # A full-text query reads every match once (in one statement) to rank them anyway; without one,
+    # the count and the page are separate queries the planner can answer from indexes.
+    count, ids, counted = _search_matches_once(query) if ranked else _search_in_parts(query)
+    facets = _facets(counted, query.facet_fields, params)
     for name in params.facet_fields:
         facets.setdefault(name, [])
     return SearchResult(count=count, dataset_ids=ids, facets=facets, sort=params.sort.strip() or DEFAULT_SORT)
 
 
-def _facets(
-    cursor: Any, params: SearchParams, source: str, where_sql: str, values: list[Any]
-) -> dict[str, list[tuple[str, int]]]:
-    fields = [
-        name
-        for name in dict.fromkeys(params.facet_fields)
-        if name in MULTI_VALUE_FIELDS or name.startswith("extras_")
-    ]
-    if not fields:
-        return {}
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """A compiled search: only whitelisted SQL fragments, every value a placeholder."""
+
+    source: str
+    where_sql: str
+    values: list[Any]
+    rank_sql: str
+    rank_params: list[Any]
+    order_sql: str
+    order_columns: list[str]
+    rows: int
+    start: int
+    facet_fields: list[str]
+
+
+FacetRows = list[tuple[str, str, int]]
+
+
+def _dataset_ids(values: list[Any]) -> list[uuid.UUID]:
+    field = SearchEntry._meta.get_field("dataset")
+    return [field.to_python(value) for value in values]
+
+
+def _facet_part_sql(rows_sql: str, fields: list[str]) -> tuple[str, list[Any]]:
+    """The facet counts over the rows `m` (with their `facet_terms`). PostgreSQL counts in SQL (unnest,
+    hash aggregate, then the asked fields' terms); SQLite hands the term id arrays over joined into one
+    string, which `_count_terms` counts (about twice as fast as json_each with GROUP BY)."""
+    if connection.vendor != "postgresql":
+        return f"SELECT group_concat(m.facet_terms) FROM {rows_sql}", []  # noqa: S608
     placeholders = ", ".join(["%s"] * len(fields))
-    # Count every term of the matching entries by integer id, then keep the asked fields' terms.
-    sql = (
-        "SELECT t.field, t.value, c.n FROM (SELECT f.term_id AS term_id, COUNT(*) AS n "  # noqa: S608
-        f"FROM catalog_searchfacet f WHERE f.entry_id IN (SELECT e.id FROM {source} WHERE {where_sql}) "
-        "GROUP BY f.term_id) c JOIN catalog_searchterm t ON t.id = c.term_id "
-        f"WHERE t.field IN ({placeholders})"
+    return (
+        "SELECT t.field, t.value, c.n FROM (SELECT u.term_id, COUNT(*) AS n FROM "  # noqa: S608
+        f"(SELECT unnest(m.facet_terms) AS term_id FROM {rows_sql}) u GROUP BY u.term_id) c "
+        f"JOIN catalog_searchterm t ON t.id = c.term_id WHERE t.field IN ({placeholders})",
+        list(fields),
     )
-    cursor.execute(sql, [*values, *fields])
+
+
+def _count_terms(cursor: Any, arrays: str | None, fields: list[str]) -> FacetRows:
+    """SQLite: count the term ids in the matching entries' JSON arrays (joined by commas), then name
+    the asked fields' terms."""
+    counts = Counter((arrays or "").replace("[", "").replace("]", "").replace(" ", "").split(","))
+    counts.pop("", None)
+    if not counts:
+        return []
+    placeholders = ", ".join(["%s"] * len(fields))
+    cursor.execute(
+        "SELECT t.id, t.field, t.value FROM catalog_searchterm t "  # noqa: S608
+        f"WHERE t.field IN ({placeholders}) AND t.id IN (SELECT value FROM json_each(%s))",
+        [*fields, json.dumps([int(term) for term in counts])],
+    )
+    return [(name, value, counts[str(term)]) for term, name, value in cursor.fetchall()]
+
+
+def _materialized() -> str:
+    """Both engines materialise a CTE that is read more than once; say so where the syntax exists
+    (PostgreSQL 12, SQLite 3.35)."""
+    if connection.vendor == "sqlite" and sqlite3.sqlite_version_info < (3, 35, 0):
+        return ""
+    return "MATERIALIZED "
+
+
+def _search_matches_once(query: _Query) -> tuple[int, list[uuid.UUID], FacetRows]:
+    """Count, page and facet counts in one statement: the matches are read once into a CTE and every
+    part reads that."""
+    columns = list(query.order_columns)
+    if query.facet_fields:
+        columns.append("e.facet_terms")
+    if query.rank_sql:
+        columns.append(f"{query.rank_sql} AS rank_score")
+    parts = ["SELECT 0 AS part, CAST(NULL AS text) AS a, CAST(NULL AS text) AS b, COUNT(*) AS n FROM m"]
+    params: list[Any] = [*query.rank_params, *query.values]
+    if query.rows:
+        parts.append(
+            f"SELECT 1, CAST(e.dataset_id AS text), NULL, ROW_NUMBER() OVER (ORDER BY {query.order_sql}) "  # noqa: S608
+            f"FROM (SELECT * FROM m e ORDER BY {query.order_sql} LIMIT %s OFFSET %s) e"
+        )
+        params += [query.rows, query.start]
+    if query.facet_fields:
+        facet_sql, facet_params = _facet_part_sql("m", query.facet_fields)
+        if connection.vendor == "postgresql":
+            parts.append(f"SELECT 2, f.* FROM ({facet_sql}) f")  # noqa: S608
+        else:
+            parts.append(f"SELECT 3, ({facet_sql}), NULL, NULL")
+        params += facet_params
+    sql = (
+        f"WITH m AS {_materialized()}(SELECT {', '.join(columns)} "  # noqa: S608
+        f"FROM {query.source} WHERE {query.where_sql}) " + " UNION ALL ".join(parts)
+    )
+    count = 0
+    page: list[tuple[int, str]] = []
+    counted: FacetRows = []
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for part, a, b, n in cursor.fetchall():
+            if part == 0:
+                count = int(n)
+            elif part == 1:
+                page.append((int(n), a))
+            elif part == 2:
+                counted.append((a, b, int(n)))
+            else:
+                counted = _count_terms(cursor, a, query.facet_fields)
+    return count, _dataset_ids([value for _, value in sorted(page)]), counted
+
+
+def _search_in_parts(query: _Query) -> tuple[int, list[uuid.UUID], FacetRows]:
+    """Count, then the page, then the facet counts, each its own query."""
+    source, where_sql, values = query.source, query.where_sql, query.values
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT COUNT(*) FROM {source} WHERE {where_sql}", values)  # noqa: S608
+        count = int(cursor.fetchone()[0])
+        ids: list[uuid.UUID] = []
+        if query.rows and query.start < count:
+            cursor.execute(
+                f"SELECT e.dataset_id FROM {source} WHERE {where_sql} "  # noqa: S608
+                f"ORDER BY {query.order_sql} LIMIT %s OFFSET %s",
+                [*values, query.rows, query.start],
+            )
+            ids = _dataset_ids([row[0] for row in cursor.fetchall()])
+        counted: FacetRows = []
+        if query.facet_fields and count:
+            rows_sql = f"(SELECT e.facet_terms FROM {source} WHERE {where_sql}) m"  # noqa: S608
+            facet_sql, facet_params = _facet_part_sql(rows_sql, query.facet_fields)
+            cursor.execute(facet_sql, [*values, *facet_params])
+            if connection.vendor == "postgresql":
+                counted = [(name, value, int(n)) for name, value, n in cursor.fetchall()]
+            else:
+                counted = _count_terms(cursor, cursor.fetchone()[0], query.facet_fields)
+    return count, ids, counted
+
+
+def _facets(counted: FacetRows, fields: list[str], params: SearchParams) -> dict[str, list[tuple[str, int]]]:
+    """The asked fields' values by count (then value), at least facet.mincount, at most facet.limit."""
     grouped: dict[str, list[tuple[str, int]]] = {name: [] for name in fields}
-    for name, value, number in cursor.fetchall():
-        if number >= max(1, params.facet_mincount):
-            grouped[name].append((value, int(number)))
+    for name, value, number in counted:
+        if number >= max(1, params.facet_mincount) and name in grouped:
+            grouped[name].append((value, number))
     limit = params.facet_limit
     for items in grouped.values():
         items.sort(key=lambda item: (-item[1], item[0]))

@@ -109,3 +109,17 @@ def test_a_rebuild_keeps_one_entry_per_dataset(three: None) -> None:
     assert search_index.rebuild() == 3
     assert SearchEntry.objects.count() == 3
     assert names(q="tree", sort="name asc") == ["tree-budget", "trees"]
+
+
+def test_the_entry_keeps_its_facet_term_ids_with_its_facet_rows(make_dataset: Any) -> None:
+    dataset = make_dataset(name="air", keywords=["air"])
+    services.dataset_update(actor=None, dataset=dataset, metadata={"keywords": ["smog"]})
+    entry = SearchEntry.objects.get(dataset=dataset)
+    assert entry.facet_terms == sorted(
+        SearchFacet.objects.filter(entry=entry).values_list("term_id", flat=True)
+    )
+    assert names(fq=["tags:smog"]) == ["air"] and names(fq=["-tags:air"]) == ["air"]
+    assert names(fq=["tags:unknown"]) == [] and names(fq=["-tags:unknown"]) == ["air"]
+    assert names(q="air", fq=["-tags:unknown", "tags:*"]) == ["air"]
+    result = search(SearchParams(q="air", facet_fields=["tags"], rows=0))
+    assert result.count == 1 and result.dataset_ids == [] and result.facets == {"tags": [("smog", 1)]}
