@@ -24,8 +24,8 @@ from bench.harness import (
     REPO_DIR,
     BenchDatabase,
     BenchmarkError,
-    DatabaseUnavailableError,
     database,
+    measure_each,
     postgres_database,
     postgres_server_version,
     workspace,
@@ -41,21 +41,13 @@ MARKER = "BENCH_JSON "
 
 
 def run(load: LoadSettings, databases: Sequence[str]) -> dict[str, Any]:
-    measured = {vendor: measure_or_skip(vendor) for vendor in databases}
+    measured = measure_each(NAME, databases, measure)
     return {
         "description": DESCRIPTION,
         "budget": {"approval_to_all_enqueued_max_s": BUDGET_SECONDS, "subscribers": SUBSCRIBERS},
         "databases": measured,
         "within_budget": all(result.get("within_budget", True) for result in measured.values()),
     }
-
-
-def measure_or_skip(vendor: str) -> dict[str, Any]:
-    try:
-        return measure(vendor)
-    except DatabaseUnavailableError as error:
-        print(f"bench: {NAME}: skipping {vendor}: {error}")
-        return {"vendor": vendor, "skipped": str(error)}
 
 
 def measure(vendor: str) -> dict[str, Any]:

@@ -13,11 +13,11 @@ from typing import Any
 from bench.harness import (
     POSTGRESQL,
     BenchmarkError,
-    DatabaseUnavailableError,
     Server,
     ServerConfig,
     database,
     get_json,
+    measure_each,
     postgres_server_version,
     running_server,
     workspace,
@@ -36,7 +36,7 @@ SERVER_DEFAULTS = ServerConfig(database_url="")
 
 
 def run(load: LoadSettings, databases: Sequence[str]) -> dict[str, Any]:
-    measured = {vendor: measure_or_skip(vendor, load) for vendor in databases}
+    measured = measure_each(NAME, databases, lambda vendor: measure_database(vendor, load))
     return {
         "description": DESCRIPTION,
         "tool": load.tool,
@@ -47,14 +47,6 @@ def run(load: LoadSettings, databases: Sequence[str]) -> dict[str, Any]:
         "databases": measured,
         "within_budget": all(result.get("within_budget", True) for result in measured.values()),
     }
-
-
-def measure_or_skip(vendor: str, load: LoadSettings) -> dict[str, Any]:
-    try:
-        return measure_database(vendor, load)
-    except DatabaseUnavailableError as error:
-        print(f"bench: {NAME}: skipping {vendor}: {error}")
-        return {"vendor": vendor, "skipped": str(error)}
 
 
 def measure_database(vendor: str, load: LoadSettings) -> dict[str, Any]:

@@ -27,12 +27,12 @@ from bench.harness import (
     POSTGRESQL,
     REPO_DIR,
     BenchmarkError,
-    DatabaseUnavailableError,
     ServerConfig,
     cityhall_command,
     database,
     get_json,
     log_tail,
+    measure_each,
     postgres_database,
     postgres_server_version,
     running_server,
@@ -68,7 +68,7 @@ def endpoints() -> dict[str, str]:
 
 
 def run(load: LoadSettings, databases: Sequence[str]) -> dict[str, Any]:
-    measured = {vendor: measure_or_skip(vendor, load) for vendor in databases}
+    measured = measure_each(NAME, databases, lambda vendor: measure_database(vendor, load))
     return {
         "description": DESCRIPTION,
         "tool": load.tool,
@@ -79,14 +79,6 @@ def run(load: LoadSettings, databases: Sequence[str]) -> dict[str, Any]:
         "databases": measured,
         "within_budget": all(result.get("within_budget", True) for result in measured.values()),
     }
-
-
-def measure_or_skip(vendor: str, load: LoadSettings) -> dict[str, Any]:
-    try:
-        return measure_database(vendor, load)
-    except DatabaseUnavailableError as error:
-        print(f"bench: {NAME}: skipping {vendor}: {error}")
-        return {"vendor": vendor, "skipped": str(error)}
 
 
 def prepare(config: ServerConfig, var_dir: Path) -> dict[str, Any]:

@@ -28,8 +28,8 @@ from bench.harness import (
     REPO_DIR,
     BenchDatabase,
     BenchmarkError,
-    DatabaseUnavailableError,
     database,
+    measure_each,
     postgres_database,
     postgres_server_version,
     workspace,
@@ -45,21 +45,13 @@ MARKER = "BENCH_JSON "
 
 
 def run(load: LoadSettings, databases: Sequence[str]) -> dict[str, Any]:
-    measured = {vendor: measure_or_skip(vendor) for vendor in databases}
+    measured = measure_each(NAME, databases, measure)
     return {
         "description": DESCRIPTION,
         "budget": {"ratio_to_plain_copy_min": BUDGET_RATIO, "rows": ROWS},
         "databases": measured,
         "within_budget": all(result.get("within_budget", True) for result in measured.values()),
     }
-
-
-def measure_or_skip(vendor: str) -> dict[str, Any]:
-    try:
-        return measure(vendor)
-    except DatabaseUnavailableError as error:
-        print(f"bench: {NAME}: skipping {vendor}: {error}")
-        return {"vendor": vendor, "skipped": str(error)}
 
 
 def measure(vendor: str) -> dict[str, Any]:

@@ -19,7 +19,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -316,6 +316,20 @@ def get_json(url: str) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise BenchmarkError(f"GET {url} did not answer a JSON object: {body!r}")
     return body
+
+
+def measure_each(
+    name: str, databases: Iterable[str], measure: Callable[[str], dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
+    """Run `measure(vendor)` on each database; one that cannot be reached is recorded as skipped, with why."""
+    results: dict[str, dict[str, Any]] = {}
+    for vendor in databases:
+        try:
+            results[vendor] = measure(vendor)
+        except DatabaseUnavailableError as error:
+            print(f"bench: {name}: skipping {vendor}: {error}")
+            results[vendor] = {"vendor": vendor, "skipped": str(error)}
+    return results
 
 
 @contextlib.contextmanager

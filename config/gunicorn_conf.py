@@ -1,6 +1,7 @@
 """gunicorn settings used by `cityhall up`: its own logs as JSON lines too."""
 
 import os
+from typing import Any
 
 LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO").upper()
 
@@ -15,3 +16,12 @@ logconfig_dict = {
         "gunicorn.access": {"handlers": [], "level": "WARNING", "propagate": False},
     },
 }
+
+
+def when_ready(server: Any) -> None:
+    """With --preload the master holds the application: warm it up once, before the workers are forked,
+    so that neither the first workers nor those recycled by --max-requests stall their first requests."""
+    if server.cfg.preload_app:
+        from cityhall.core.warmup import warm_up
+
+        warm_up()

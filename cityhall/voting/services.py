@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cityhall.accounts.contracts import AssuranceLevel, Permission
-from cityhall.accounts.facade import audit_actor, require_assurance, user_has_permission
+from cityhall.accounts.facade import audit_actor, user_has_permission
 from cityhall.core.audit import Actor, audit_record
 from cityhall.core.canonical import canonical_json
 from cityhall.core.errors import NotFoundError, PermissionDeniedError, ServiceError
@@ -77,14 +77,10 @@ def _voter_key(process_id: uuid.UUID, user: Any) -> str:
 
 
 def _require_assurance(user: Any, level: AssuranceLevel) -> None:
-    """Use the engagement module's shared eligibility check when it exists, else accounts directly."""
-    check = getattr(engagement_facade, "eligibility_check", None)
-    if check is None:
-        require_assurance(user, level)
-        return
-    result = check(user, level)
-    if result is not None and not getattr(result, "ok", True):
-        raise PermissionDeniedError(getattr(result, "reason", "") or _("You may not vote in this process."))
+    """The engagement module's eligibility check, shared by every participation process."""
+    result = engagement_facade.eligibility_check(user, level)
+    if not result.ok:
+        raise PermissionDeniedError(result.reason)
 
 
 def process_eligibility(*, user: Any, process: Poll | Budget, lives_in_district: bool) -> None:
