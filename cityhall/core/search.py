@@ -4,6 +4,11 @@ An app registers a *source* (a function returning `SearchDocument`s) in its AppC
 portal keeps the index (SQLite FTS5 or PostgreSQL full-text) and rebuilds it from every source. When
 an app changes something searchable it calls `request_reindex()`; the indexer (the portal) has
 registered a hook that schedules the rebuild after commit. Core knows neither side.
+
+An app whose records are many and already have a search index of their own (datasets, decisions,
+participation processes) registers a *provider* instead: given the words, it answers a
+`SearchSection` — its first public hits, how many match in all, and its own search page for the rest.
+The site search shows the index's hits and then each provider's section.
 """
 
 from __future__ import annotations
@@ -32,9 +37,22 @@ class SearchHit:
     language: str
 
 
+@dataclass(frozen=True, slots=True)
+class SearchSection:
+    """What one module found: its first public hits, how many match in all, where to see them all."""
+
+    kind: str
+    hits: tuple[SearchHit, ...]
+    total: int
+    more_url: str
+    total_exact: bool = True  # False: at least `total` match (the module stops counting there)
+
+
 Source = Callable[[], Iterable[SearchDocument]]
+Provider = Callable[[str, str, int], SearchSection]  # (words, reader's language, how many hits)
 
 _sources: dict[str, Source] = {}
+_providers: dict[str, Provider] = {}
 _reindex_hooks: list[Callable[[], None]] = []
 
 
@@ -44,6 +62,14 @@ def register_source(kind: str, source: Source) -> None:
 
 def sources() -> dict[str, Source]:
     return dict(_sources)
+
+
+def register_provider(kind: str, provider: Provider) -> None:
+    _providers[kind] = provider
+
+
+def providers() -> dict[str, Provider]:
+    return dict(_providers)
 
 
 def on_reindex_requested(hook: Callable[[], None]) -> None:

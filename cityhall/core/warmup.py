@@ -55,8 +55,8 @@ def _resolve_once() -> None:
 
 def _translations() -> None:
     for code, _name in settings.LANGUAGES:
-        with translation.override(code):
-            translation.gettext("Home")
+        translation.activate(code)  # loads the language's catalogs of every app, once per process
+    translation.deactivate()
 
 
 def _templates() -> int:

@@ -16,12 +16,21 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.urls import reverse
 
-from cityhall.core.search import SearchDocument, SearchHit, on_reindex_requested, register_source, sources
+from cityhall.core.search import (
+    SearchDocument,
+    SearchHit,
+    SearchSection,
+    on_reindex_requested,
+    providers,
+    register_source,
+    sources,
+)
 from cityhall.core.taskqueue import enqueue_on_commit
 from cityhall.portal.text import plain_text
 
 TOKEN = re.compile(r"\w+", re.UNICODE)
 MAX_TOKENS = 8
+SECTION_HITS = 5
 
 
 def _translated(
@@ -164,6 +173,15 @@ def site_search(query: str, *, language: str, limit: int = 30) -> list[SearchHit
     )
     shown = [translated.get((entry.kind, entry.key), entry) for entry in ordered]
     return [SearchHit(e.kind, e.title, e.summary, e.url, e.language) for e in shown]
+
+
+def site_sections(query: str, *, language: str, limit: int = SECTION_HITS) -> list[SearchSection]:
+    """The modules with search indexes of their own (datasets, decisions, participation), each asked for
+    its first public hits; those that found something, in a fixed order."""
+    if not TOKEN.search(query):
+        return []
+    found = (provider(query, language, limit) for _kind, provider in sorted(providers().items()))
+    return [section for section in found if section.total]
 
 
 def _schedule_rebuild() -> None:

@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 
 from cityhall.accounts.facade import departments
 from cityhall.core.models import City, District
-from cityhall.core.search import SearchHit
+from cityhall.core.search import SearchHit, SearchSection
 from cityhall.portal.models import (
     SERVICE_TEXT_FIELDS,
     DirectoryService,
@@ -23,7 +23,7 @@ from cityhall.portal.models import (
     PageKind,
     Topic,
 )
-from cityhall.portal.search import site_search
+from cityhall.portal.search import site_search, site_sections
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,3 +214,7 @@ def new_resident_checklist(user: Any) -> list[ChecklistItem]:
 
 def search(query: str) -> list[SearchHit]:
     return site_search(query, language=current_language())
+
+
+def search_sections(query: str) -> list[SearchSection]:
+    return site_sections(query, language=current_language())

@@ -135,7 +135,9 @@ def search(request: HttpRequest) -> HttpResponse:
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"].strip() if form.is_valid() else ""
     hits = selectors.search(query) if query else []
-    return render(request, "portal/search.html", {"form": form, "query": query, "hits": hits})
+    sections = selectors.search_sections(query) if query else []
+    context = {"form": form, "query": query, "hits": hits, "sections": sections}
+    return render(request, "portal/search.html", context)
 
 
 # --- Staff editors --------------------------------------------------------------------------

@@ -254,3 +254,36 @@ def test_the_page_editor_is_accessible(
     page.get_by_role("link", name="Spanish").click()
     assert page.get_by_label("Title").input_value() == "Días de recogida de basura"
     assert_accessible(page)
+
+
+@pytest.fixture
+def searchable_city(demo_city: None) -> None:
+    from cityhall.catalog.facade import demo_load as catalog_demo_load
+    from cityhall.decisions.facade import demo_load as decisions_demo_load
+    from cityhall.engagement.facade import demo_load as engagement_demo_load
+
+    for load in (catalog_demo_load, decisions_demo_load, engagement_demo_load):
+        load(lambda line: None)
+
+
+def test_site_search_leads_to_a_dataset_a_decision_and_a_consultation(
+    searchable_city: None, page: Any, assert_accessible: Callable[[Any], None], live_server: Any
+) -> None:
+    page.goto("/search/?q=park")
+    for heading in ("Datasets", "Decisions", "Consultations and proposals"):
+        section = page.locator("section").filter(has=page.get_by_role("heading", level=2, name=heading))
+        assert section.get_by_role("link").count() >= 1, heading
+    assert_accessible(page)
+    page.get_by_role("link", name="Datasets").first.click()  # the contents list jumps to the section
+    assert page.url.endswith("#results-dataset")
+    first = page.locator("#results-dataset ~ ul a").first
+    title = first.inner_text()
+    first.click()
+    assert page.get_by_role("heading", level=1).inner_text() == title
+    for language in ("ar", "es"):
+        page.context.add_cookies(
+            [{"name": django_settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}]
+        )
+        page.goto("/search/?q=park")
+        assert page.locator("section h2").count() == 3
+        assert_accessible(page)
