@@ -344,7 +344,7 @@ def ballots_result(runs: list[dict[str, Any]], check: dict[str, int], seed_secon
     return {
         "vendor": POSTGRESQL,
         "endpoint": "POST /api/v1/voting/polls/{id}/ballots",
-        "layer": "real HTTP server (cityhall up: gunicorn 2x4 gthread) driven by wrk",
+        "layer": f"real HTTP server (cityhall up: gunicorn {SERVER.workers}x{SERVER.threads} gthread), wrk",
         "seed_seconds": round(seed_seconds, 1),
         "voters_seeded": VOTERS,
         "replay_every": REPLAY_EVERY,

@@ -140,8 +140,8 @@ class ServerConfig:
     """What `cityhall up` is started with; the defaults are those of `make run` (minus the demo)."""
 
     database_url: str
-    workers: int = 2
-    threads: int = 4
+    workers: int = field(default_factory=lambda: int(os.environ.get("BENCH_WEB_WORKERS", "2")))
+    threads: int = field(default_factory=lambda: int(os.environ.get("BENCH_WEB_THREADS", "4")))
     tasks_backend: str = "database"
     log_level: str = "WARNING"
     extra_env: dict[str, str] = field(default_factory=dict)

@@ -167,3 +167,27 @@ def test_the_cityhall_console_script_wraps_manage_py() -> None:
     )
     assert completed.returncode == 0
     assert "--user" in completed.stdout
+
+
+@pytest.mark.django_db(transaction=True)  # outside a test transaction: the note's own transaction path
+def test_a_tokens_use_is_noted_once_a_minute_and_leaves_no_transaction_open(
+    make_user: Callable[..., User],
+) -> None:
+    from django.db import connection
+
+    token, secret = api_token_create(actor=None, user=make_user(), name="script")
+    assert token.last_used_at is None
+    assert bearer(secret).get("/api/v1/accounts/me").status_code == 200
+    token.refresh_from_db()
+    first = token.last_used_at
+    assert first is not None and timezone.now() - first < dt.timedelta(seconds=30)
+    assert not connection.in_atomic_block and connection.get_autocommit()
+    if connection.vendor == "postgresql":
+        assert connection.connection.info.transaction_status == 0  # IDLE: the note's BEGIN was committed
+    assert bearer(secret).get("/api/v1/accounts/me").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at == first  # within a minute: no second write
+    ApiToken.objects.filter(pk=token.pk).update(last_used_at=first - dt.timedelta(minutes=5))
+    assert bearer(secret).get("/api/v1/accounts/me").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None and token.last_used_at > first
