@@ -2,26 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.urls import reverse
 
 from cityhall.core.search import SearchHit, SearchSection, register_provider
+from cityhall.core.search import words as plain_words
 
 KIND = "dataset"
-WORD = re.compile(r"\w+", re.UNICODE)
 SUMMARY_CHARS = 300
 
 
-def section(words: str, language: str, limit: int) -> SearchSection:
+def section(text: str, language: str, limit: int) -> SearchSection:
     from cityhall.catalog.models import Dataset
     from cityhall.catalog.search import SearchParams, search
 
     # Plain words only (lower case, so "OR" is a word, not an operator): the site search box is not the
     # catalog's query language.
-    query = " ".join(word.lower() for word in WORD.findall(words))
+    query = " ".join(plain_words(text))
     more_url = reverse("catalog:search") + "?" + urlencode({"q": query})
     if not query:
         return SearchSection(KIND, (), 0, more_url)

@@ -13,6 +13,7 @@ The site search shows the index's hits and then each provider's section.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
@@ -54,6 +55,16 @@ Provider = Callable[[str, str, int], SearchSection]  # (words, reader's language
 _sources: dict[str, Source] = {}
 _providers: dict[str, Provider] = {}
 _reindex_hooks: list[Callable[[], None]] = []
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+MAX_WORDS = 8
+
+
+def words(text: str) -> list[str]:
+    """The words of a search box, lower case, at most MAX_WORDS: what every site-search index and
+    provider looks for (punctuation and query operators are not words)."""
+    return [word.lower() for word in _WORD.findall(text)][:MAX_WORDS]
 
 
 def register_source(kind: str, source: Source) -> None:

@@ -5,7 +5,6 @@ A city has tens to thousands of these, so every word is looked for in titles and
 
 from __future__ import annotations
 
-import re
 from functools import reduce
 from operator import and_
 
@@ -14,22 +13,21 @@ from django.db.models import Q
 from django.urls import reverse
 
 from cityhall.core.search import SearchHit, SearchSection, register_provider
+from cityhall.core.search import words as plain_words
 
 KIND = "participation"
-WORD = re.compile(r"\w+", re.UNICODE)
-MAX_WORDS = 8
 
 
 def _matching(words: list[str]) -> Q:
     return reduce(and_, (Q(title__icontains=word) | Q(summary__icontains=word) for word in words))
 
 
-def section(words: str, language: str, limit: int) -> SearchSection:
+def section(text: str, language: str, limit: int) -> SearchSection:
     from cityhall.engagement import selectors
     from cityhall.engagement.models import Proposal
 
     more_url = reverse("engagement:home")
-    tokens = WORD.findall(words)[:MAX_WORDS]
+    tokens = plain_words(text)
     if not tokens:
         return SearchSection(KIND, (), 0, more_url)
     match = _matching(tokens)

@@ -7,7 +7,6 @@ prefix matching finds "recycl" in "recycling".
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from django.conf import settings
@@ -24,12 +23,11 @@ from cityhall.core.search import (
     providers,
     register_source,
     sources,
+    words,
 )
 from cityhall.core.taskqueue import enqueue_on_commit
 from cityhall.portal.text import plain_text
 
-TOKEN = re.compile(r"\w+", re.UNICODE)
-MAX_TOKENS = 8
 SECTION_HITS = 5
 
 
@@ -129,7 +127,7 @@ def site_search(query: str, *, language: str, limit: int = 30) -> list[SearchHit
     """Documents matching every word (as a prefix), best first; the reader's language before English."""
     from cityhall.portal.models import SearchEntry
 
-    tokens = [token.lower() for token in TOKEN.findall(query)][:MAX_TOKENS]
+    tokens = words(query)
     if not tokens:
         return []
     languages = list(dict.fromkeys([language, settings.LANGUAGE_CODE]))
@@ -178,7 +176,7 @@ def site_search(query: str, *, language: str, limit: int = 30) -> list[SearchHit
 def site_sections(query: str, *, language: str, limit: int = SECTION_HITS) -> list[SearchSection]:
     """The modules with search indexes of their own (datasets, decisions, participation), each asked for
     its first public hits; those that found something, in a fixed order."""
-    if not TOKEN.search(query):
+    if not words(query):
         return []
     found = (provider(query, language, limit) for _kind, provider in sorted(providers().items()))
     return [section for section in found if section.total]
