@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from cityhall.accounts import oidc
 from cityhall.core import views as core_views
+from cityhall.core.api import urls_grouped
 from config.api import api
 
 # The admin site signs in through allauth, so its rate limits and MFA apply there too.
@@ -12,7 +13,7 @@ admin.site.site_header = "Cityhall administration"
 
 urlpatterns = [
     # First: every API call resolves without trying the pages' patterns (nothing else starts api/v1/).
-    path("api/v1/", api.urls),
+    path("api/v1/", urls_grouped(api.urls)),
     path("", include("cityhall.portal.urls")),
     path("", include("cityhall.accounts.urls")),
     path("", include("cityhall.operating.urls")),

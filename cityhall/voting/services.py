@@ -8,6 +8,7 @@ rolls back.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -141,31 +142,6 @@ def _already_voted() -> ServiceError:
     )
 
 
-def _hold_window_open(process: Poll | Budget) -> None:
-    """In the ballot's transaction: the vote is still open and not sealed, and stays so until the ballot
-    commits. The window was checked before, but closing early or sealing may have happened since. On
-    PostgreSQL the process row is locked FOR KEY SHARE: ballots do not wait for each other, while closing
-    early and sealing (FOR UPDATE) wait for the ballots in flight, and a ballot after them sees them.
-    SQLite runs one writing transaction at a time, so reading inside it is enough."""
-    model = type(process)
-    table = connection.ops.quote_name(model._meta.db_table)
-    key = connection.ops.quote_name(model._meta.pk.column or "id")
-    lock = " FOR KEY SHARE" if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT sealed_at IS NULL AND closes_at > %s FROM {table} WHERE {key} = %s{lock}",  # noqa: S608
-            [
-                connection.ops.adapt_datetimefield_value(timezone.now()),
-                model._meta.pk.get_db_prep_value(process.pk, connection),
-            ],
-        )
-        row = cursor.fetchone()
-    if row is None or not row[0]:
-        process.refresh_from_db(fields=["closes_at", "sealed_at"])
-        _check_window(process)  # says when it closed
-        raise NotFoundError(_("There is no open vote at this address."))
-
-
 def _cast(
     *,
     voter: Any,
@@ -182,18 +158,108 @@ def _cast(
     # No audit row per ballot: the roll is the record of who voted, and sealing writes one audit event
     # with the roll and box counts and digests (see process_seal). A per-ballot event would take the
     # audit chain's head lock and so serialise every ballot cast on the platform.
+    voted_on = timezone.localdate()
     try:
-        with transaction.atomic():
-            _hold_window_open(process)
-            roll.objects.create(
-                **{kind: process}, voter_key=key, channel=channel, voted_on=timezone.localdate()
+        if connection.vendor == "postgresql":
+            stored = _cast_statement(
+                process=process,
+                roll=roll,
+                box=box,
+                kind=kind,
+                key=key,
+                channel=channel,
+                voted_on=voted_on,
+                receipt=receipt,
+                ballot=ballot,
             )
-            box.objects.create(**{kind: process}, receipt=receipt, **ballot)
+        else:
+            with transaction.atomic():
+                stored = _window_still_open(process)
+                if stored:
+                    roll.objects.create(**{kind: process}, voter_key=key, channel=channel, voted_on=voted_on)
+                    box.objects.create(**{kind: process}, receipt=receipt, **ballot)
     except IntegrityError as error:
         if roll.objects.filter(**{kind: process}, voter_key=key).exists():
             raise _already_voted() from error
         raise
+    if not stored:
+        process.refresh_from_db(fields=["closes_at", "sealed_at"])
+        _check_window(process)  # says when it closed
+        raise NotFoundError(_("There is no open vote at this address."))
     return CastReceipt(receipt=receipt, nonce=nonce, ballot=ballot)
+
+
+def _window_still_open(process: Poll | Budget) -> bool:
+    """SQLite, in the ballot's transaction: the vote is still open and not sealed. The window was
+    checked before, but closing early or sealing may have happened since; SQLite runs one writing
+    transaction at a time, so reading inside it holds until the ballot commits."""
+    return (
+        type(process)
+        .objects.filter(pk=process.pk, sealed_at__isnull=True, closes_at__gt=timezone.now())
+        .exists()
+    )
+
+
+def _cast_statement(
+    *,
+    process: Poll | Budget,
+    roll: type[PollVoter] | type[BudgetVoter],
+    box: type[PollBallot] | type[BudgetBallot],
+    kind: str,
+    key: str,
+    channel: BallotChannel,
+    voted_on: dt.date,
+    receipt: str,
+    ballot: dict[str, Any],
+) -> bool:
+    """PostgreSQL: the window check, the roll row and the box row as one statement, which outside a
+    transaction is a transaction of its own: one round trip instead of five (BEGIN, check, two
+    inserts, COMMIT), which is what bounds ballots per second on a busy server. The process row is
+    locked FOR KEY SHARE until the ballot commits: ballots do not wait for each other, while closing
+    early and sealing (FOR UPDATE) wait for the ballots in flight, and a ballot after them finds the
+    window shut and stores nothing. A second ballot of the same voter breaks the roll's unique
+    constraint and the whole statement, box row included, is undone. False: the window has shut."""
+    quote = connection.ops.quote_name
+    process_meta, roll_meta, box_meta = type(process)._meta, roll._meta, box._meta
+    process_key = quote(process_meta.pk.column or "id")
+    ((content_name, content),) = ballot.items()
+
+    def column(meta: Any, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    def value(meta: Any, name: str, raw: Any) -> Any:
+        return meta.get_field(name).get_db_prep_save(raw, connection)
+
+    # Names come from the models; every value is a parameter.
+    statement = (
+        f"WITH open AS (SELECT {process_key} FROM {quote(process_meta.db_table)} "  # noqa: S608
+        f"WHERE {process_key} = %s AND {column(process_meta, 'sealed_at')} IS NULL "
+        f"AND {column(process_meta, 'closes_at')} > %s FOR KEY SHARE), "
+        f"roll AS (INSERT INTO {quote(roll_meta.db_table)} ({column(roll_meta, 'id')}, "
+        f"{column(roll_meta, kind)}, {column(roll_meta, 'voter_key')}, {column(roll_meta, 'channel')}, "
+        f"{column(roll_meta, 'voted_on')}) SELECT %s, {process_key}, %s, %s, %s FROM open "
+        f"RETURNING {column(roll_meta, kind)} AS process) "
+        f"INSERT INTO {quote(box_meta.db_table)} ({column(box_meta, 'id')}, {column(box_meta, kind)}, "
+        f"{column(box_meta, content_name)}, {column(box_meta, 'receipt')}) "
+        "SELECT %s, process, %s, %s FROM roll"
+    )
+    parameters = [
+        value(process_meta, "id", process.pk),
+        value(process_meta, "closes_at", timezone.now()),
+        value(roll_meta, "id", uuid.uuid4()),
+        value(roll_meta, "voter_key", key),
+        value(roll_meta, "channel", channel),
+        value(roll_meta, "voted_on", voted_on),
+        value(box_meta, "id", uuid.uuid4()),
+        value(box_meta, content_name, content),
+        value(box_meta, "receipt", receipt),
+    ]
+    # Inside a caller's transaction (a test, a batch) a savepoint keeps a refused ballot from
+    # spoiling the rest of it; outside one the statement commits by itself.
+    nested = connection.in_atomic_block or not connection.get_autocommit()
+    with transaction.atomic() if nested else contextlib.nullcontext(), connection.cursor() as cursor:
+        cursor.execute(statement, parameters)
+        return bool(cursor.rowcount == 1)
 
 
 @dataclass(frozen=True, slots=True)

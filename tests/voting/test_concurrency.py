@@ -107,3 +107,55 @@ def test_concurrent_ballots_of_different_voters_all_count(poll: Poll, make_user:
     assert errors == []
     assert len(results) == THREADS
     assert PollBallot.objects.filter(poll=poll).count() == THREADS
+
+
+def test_a_stale_ballot_after_an_early_close_and_seal_is_refused_outside_a_transaction(
+    poll: Poll, moderator: User, resident: User
+) -> None:
+    """The ballot's check and inserts are one statement committing by itself (no caller transaction,
+    as in a web request): after a close and seal it stores nothing and says voting closed."""
+    stale = Poll.objects.get(pk=poll.pk)  # checked as open, as a request in flight did
+    content = services.poll_answers_validate(stale, answers_for(stale))
+    services.process_close_now(actor=moderator, process=poll)
+    assert services.process_seal(process=Poll.objects.get(pk=poll.pk))
+    assert not connection.in_atomic_block and connection.get_autocommit()
+    with pytest.raises(ServiceError) as error:
+        services._cast(
+            voter=resident,
+            process=stale,
+            roll=PollVoter,
+            box=PollBallot,
+            ballot={"answers": content},
+            channel=services.BallotChannel.API,
+        )
+    assert error.value.code == "voting_closed"
+    assert (PollVoter.objects.filter(poll=poll).count(), PollBallot.objects.filter(poll=poll).count()) == (0, 0)
+
+
+def test_ballots_racing_an_early_close_and_seal_are_either_sealed_or_refused(
+    poll: Poll, moderator: User, make_user: Callable[..., User]
+) -> None:
+    """Seven voters cast while staff close and seal: every ballot that was accepted is in the seal, and
+    none lands after it (the seal's digests still match the roll and the box)."""
+    voters = iter([make_user() for _ in range(THREADS - 1)])
+    lock = threading.Lock()
+    closer_taken = False
+
+    def attempt() -> Any:
+        nonlocal closer_taken
+        with lock:
+            closer = not closer_taken
+            closer_taken = True
+            voter = None if closer else next(voters)
+        if closer:
+            services.process_close_now(actor=moderator, process=Poll.objects.get(pk=poll.pk))
+            return services.process_seal(process=Poll.objects.get(pk=poll.pk))
+        return services.poll_ballot_cast(voter=voter, poll_id=poll.pk, answers=answers_for(poll))
+
+    results, errors = race(attempt)
+    assert all(isinstance(e, ServiceError) and e.code == "voting_closed" for e in errors), errors
+    accepted = [r for r in results if isinstance(r, services.CastReceipt)]
+    assert len(accepted) + len(errors) == THREADS - 1
+    assert PollBallot.objects.filter(poll=poll).count() == PollVoter.objects.filter(poll=poll).count()
+    assert PollBallot.objects.filter(poll=poll).count() == len(accepted)
+    assert services.process_seal_check(process=Poll.objects.get(pk=poll.pk)) == []
