@@ -27,6 +27,7 @@ from django.utils.translation import gettext as _
 
 from cityhall.accounts import rules
 from cityhall.accounts.contracts import Assurance, AssuranceLevel, Permission, VerificationMethod
+from cityhall.accounts.levels import level_columns, level_forget, level_from, level_noted
 from cityhall.accounts.models import CensusEntry, ResidentVerification, User, VerificationCode
 from cityhall.accounts.services import audit_actor
 from cityhall.core.audit import audit_record
@@ -55,24 +56,18 @@ def user_assurance(user: User) -> Assurance:
 
 def user_assurance_level(user: User) -> AssuranceLevel:
     """The level alone (what eligibility checks need): one small query on the hot path of voting and
-    supporting, written in SQL because building it with the ORM cost more than running it.
-    user_assurance also reads the verification method and the second factor."""
+    supporting, written in SQL because building it with the ORM cost more than running it; none when
+    the request's token lookup already read it (levels.level_note). user_assurance also reads the
+    verification method and the second factor."""
+    noted = level_noted(user)
+    if noted is not None:
+        return noted
     user_id = User._meta.pk.get_db_prep_value(user.pk, connection)
-    verifications = connection.ops.quote_name(ResidentVerification._meta.db_table)
-    emails = connection.ops.quote_name(EmailAddress._meta.db_table)
-    # Table names come from the models; the one value is a parameter.
-    query = (
-        f"SELECT EXISTS(SELECT 1 FROM {verifications} WHERE user_id = %s AND revoked_at IS NULL), "  # noqa: S608
-        f"EXISTS(SELECT 1 FROM {emails} WHERE user_id = %s AND verified)"
-    )
+    facts = level_columns("%s", connection.vendor)
     with connection.cursor() as cursor:
-        cursor.execute(query, [user_id, user_id])
+        cursor.execute(f"SELECT {facts['resident']}, {facts['emailed']}", [user_id, user_id])
         resident, emailed = cursor.fetchone()
-    if resident:
-        return AssuranceLevel.VERIFIED_RESIDENT
-    if emailed:
-        return AssuranceLevel.EMAIL_VERIFIED
-    return AssuranceLevel.ACCOUNT
+    return level_from(resident=resident, emailed=emailed)
 
 
 def require_assurance(user: User, level: AssuranceLevel) -> None:
@@ -111,6 +106,7 @@ def _verify(
     verification = ResidentVerification.objects.create(
         user=user, method=method, verified_by=verified_by, evidence=evidence[:200]
     )
+    level_forget(user)
     audit_record(
         actor=audit_actor(verified_by or user),
         action="resident.verified",

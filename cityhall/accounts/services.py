@@ -6,18 +6,22 @@ import datetime as dt
 import hashlib
 import secrets
 import uuid
+from collections.abc import Mapping
+from functools import lru_cache
 from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.utils import timezone
 
 from cityhall.accounts import rules
 from cityhall.accounts.contracts import STAFF_ROLES, Role
+from cityhall.accounts.levels import level_columns, level_from, level_note
 from cityhall.accounts.models import ApiToken, Department, RoleAssignment, User
 from cityhall.core.audit import Actor, audit_record
 from cityhall.core.errors import ApiError, NotFoundError, PermissionDeniedError, ServiceError
+from cityhall.core.rows import row_get_with
 
 TOKEN_PREFIX = "chk_"  # noqa: S105 - a public marker, not a secret
 TOKEN_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
@@ -267,11 +271,19 @@ def api_token_authenticate(secret: str) -> User:
 
 def api_token_resolve(secret: str) -> ApiToken:
     """The valid token (with its user) for a secret, or ApiError(401) saying exactly why not."""
-    try:  # get(), not first(): the hash is unique, and no ORDER BY to build on every API call
-        token = ApiToken.objects.select_related("user").get(secret_hash=_hash_secret(secret.strip()))
-    except ApiToken.DoesNotExist:
+    # Read on every API call: row_get builds its SQL once, not per call as get() does, and the same
+    # statement reads the owner's assurance level, which voting and supporting need next.
+    found = row_get_with(
+        ApiToken,
+        related=("user",),
+        extra=_owner_level_columns(connection.vendor),
+        secret_hash=_hash_secret(secret.strip()),
+    )
+    if found is None:
         unknown = "This API token is not known. Check it was copied whole."
-        raise ApiError(401, "token_invalid", unknown) from None
+        raise ApiError(401, "token_invalid", unknown)
+    token, facts = found
+    level_note(token.user, level_from(resident=facts["resident"], emailed=facts["emailed"]))
     now = timezone.now()
     if token.revoked_at is not None:
         raise ApiError(
@@ -292,33 +304,42 @@ def api_token_resolve(secret: str) -> ApiToken:
     return token
 
 
+@lru_cache(maxsize=2)
+def _owner_level_columns(vendor: str) -> Mapping[str, str]:
+    """The owner's assurance facts in the token lookup, where the owner is joined as t1."""
+    return level_columns(f"t1.{connection.ops.quote_name(User._meta.pk.column or 'id')}", vendor)
+
+
 def _token_last_used_note(token_id: Any, now: dt.datetime) -> None:
     """last_used_at is a hint for the owner, not a record: on PostgreSQL its commit does not wait for
     the WAL flush (synchronous_commit off for this transaction only), so an API call does not pay a
     disk sync for it. A crash may lose the last fraction of a second of these hints, nothing else."""
+    db = connections[DEFAULT_DB_ALIAS]
     # Only in a transaction of its own: SET LOCAL inside a caller's transaction would apply to all of it.
-    if connection.vendor != "postgresql" or connection.in_atomic_block or not connection.get_autocommit():
+    if db.vendor != "postgresql" or db.in_atomic_block or not db.get_autocommit():
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
         return
     # The whole transaction in one round trip (client-side binding sends it as one simple query):
     # four would cost more CPU than the update itself on a busy server.
-    table = connection.ops.quote_name(ApiToken._meta.db_table)
-    used = connection.ops.quote_name(str(ApiToken._meta.get_field("last_used_at").column))
-    key = connection.ops.quote_name(ApiToken._meta.pk.column or "id")
-    with connection.cursor() as cursor:
-        try:  # names come from the model; the values are parameters
+    with db.cursor() as cursor:
+        try:
             cursor.execute(
-                "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608
-                f"UPDATE {table} SET {used} = %s WHERE {key} = %s; COMMIT",
-                [
-                    connection.ops.adapt_datetimefield_value(now),
-                    ApiToken._meta.pk.get_db_prep_value(token_id, connection),
-                ],
+                _token_note_sql(),
+                [db.ops.adapt_datetimefield_value(now), ApiToken._meta.pk.get_db_prep_value(token_id, db)],
             )
         except Exception:
             cursor.execute("ROLLBACK")  # a failed statement leaves the explicit transaction open
             raise
-        return
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
+
+
+@lru_cache(maxsize=1)
+def _token_note_sql() -> str:
+    """The note's transaction as one PostgreSQL query string; names come from the model."""
+    quote = connection.ops.quote_name
+    table = quote(ApiToken._meta.db_table)
+    used = quote(str(ApiToken._meta.get_field("last_used_at").column))
+    key = quote(ApiToken._meta.pk.column or "id")
+    return (
+        "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608
+        f"UPDATE {table} SET {used} = %s WHERE {key} = %s; COMMIT"
+    )

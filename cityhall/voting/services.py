@@ -21,7 +21,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,6 +31,7 @@ from cityhall.core.audit import Actor, audit_record
 from cityhall.core.canonical import canonical_json
 from cityhall.core.errors import NotFoundError, PermissionDeniedError, ServiceError
 from cityhall.core.models import AuditEvent, District
+from cityhall.core.rows import row_get
 from cityhall.core.taskqueue import enqueue_on_commit
 from cityhall.engagement import facade as engagement_facade
 from cityhall.voting import outcomes, rules
@@ -219,30 +220,14 @@ def _cast_statement(
     early and sealing (FOR UPDATE) wait for the ballots in flight, and a ballot after them finds the
     window shut and stores nothing. A second ballot of the same voter breaks the roll's unique
     constraint and the whole statement, box row included, is undone. False: the window has shut."""
-    quote = connection.ops.quote_name
-    process_meta, roll_meta, box_meta = type(process)._meta, roll._meta, box._meta
-    process_key = quote(process_meta.pk.column or "id")
+    db = connections[DEFAULT_DB_ALIAS]
     ((content_name, content),) = ballot.items()
-
-    def column(meta: Any, name: str) -> str:
-        return quote(meta.get_field(name).column)
+    statement = _cast_sql(type(process), roll, box, kind, content_name)
+    process_meta, roll_meta, box_meta = type(process)._meta, roll._meta, box._meta
 
     def value(meta: Any, name: str, raw: Any) -> Any:
-        return meta.get_field(name).get_db_prep_save(raw, connection)
+        return meta.get_field(name).get_db_prep_save(raw, db)
 
-    # Names come from the models; every value is a parameter.
-    statement = (
-        f"WITH open AS (SELECT {process_key} FROM {quote(process_meta.db_table)} "  # noqa: S608
-        f"WHERE {process_key} = %s AND {column(process_meta, 'sealed_at')} IS NULL "
-        f"AND {column(process_meta, 'closes_at')} > %s FOR KEY SHARE), "
-        f"roll AS (INSERT INTO {quote(roll_meta.db_table)} ({column(roll_meta, 'id')}, "
-        f"{column(roll_meta, kind)}, {column(roll_meta, 'voter_key')}, {column(roll_meta, 'channel')}, "
-        f"{column(roll_meta, 'voted_on')}) SELECT %s, {process_key}, %s, %s, %s FROM open "
-        f"RETURNING {column(roll_meta, kind)} AS process) "
-        f"INSERT INTO {quote(box_meta.db_table)} ({column(box_meta, 'id')}, {column(box_meta, kind)}, "
-        f"{column(box_meta, content_name)}, {column(box_meta, 'receipt')}) "
-        "SELECT %s, process, %s, %s FROM roll"
-    )
     parameters = [
         value(process_meta, "id", process.pk),
         value(process_meta, "closes_at", timezone.now()),
@@ -256,10 +241,41 @@ def _cast_statement(
     ]
     # Inside a caller's transaction (a test, a batch) a savepoint keeps a refused ballot from
     # spoiling the rest of it; outside one the statement commits by itself.
-    nested = connection.in_atomic_block or not connection.get_autocommit()
-    with transaction.atomic() if nested else contextlib.nullcontext(), connection.cursor() as cursor:
+    nested = db.in_atomic_block or not db.get_autocommit()
+    with transaction.atomic() if nested else contextlib.nullcontext(), db.cursor() as cursor:
         cursor.execute(statement, parameters)
         return bool(cursor.rowcount == 1)
+
+
+@lru_cache(maxsize=8)
+def _cast_sql(
+    process_model: type[Poll] | type[Budget],
+    roll: type[PollVoter] | type[BudgetVoter],
+    box: type[PollBallot] | type[BudgetBallot],
+    kind: str,
+    content_name: str,
+) -> str:
+    """The statement of _cast_statement (PostgreSQL), built once from the models' names."""
+    quote = connection.ops.quote_name
+    process_meta, roll_meta, box_meta = process_model._meta, roll._meta, box._meta
+    process_key = quote(process_meta.pk.column or "id")
+
+    def column(meta: Any, name: str) -> str:
+        return quote(meta.get_field(name).column)
+
+    # Names come from the models; every value is a parameter.
+    return (
+        f"WITH open AS (SELECT {process_key} FROM {quote(process_meta.db_table)} "  # noqa: S608
+        f"WHERE {process_key} = %s AND {column(process_meta, 'sealed_at')} IS NULL "
+        f"AND {column(process_meta, 'closes_at')} > %s FOR KEY SHARE), "
+        f"roll AS (INSERT INTO {quote(roll_meta.db_table)} ({column(roll_meta, 'id')}, "
+        f"{column(roll_meta, kind)}, {column(roll_meta, 'voter_key')}, {column(roll_meta, 'channel')}, "
+        f"{column(roll_meta, 'voted_on')}) SELECT %s, {process_key}, %s, %s, %s FROM open "
+        f"RETURNING {column(roll_meta, kind)} AS process) "
+        f"INSERT INTO {quote(box_meta.db_table)} ({column(box_meta, 'id')}, {column(box_meta, kind)}, "
+        f"{column(box_meta, content_name)}, {column(box_meta, 'receipt')}) "
+        "SELECT %s, process, %s, %s FROM roll"
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -342,10 +358,11 @@ def poll_ballot_cast(
     lives_in_district: bool = False,
     channel: BallotChannel = BallotChannel.WEB,
 ) -> CastReceipt:
-    try:  # get(): no ORDER BY; the district (with its boundary) is read only for a refusal
-        poll = Poll.objects.get(pk=poll_id, published=True)
-    except Poll.DoesNotExist:
-        raise NotFoundError(_("There is no poll at this address.")) from None
+    # row_get: the SQL is built once, not per ballot; the district (with its boundary) is read only
+    # for a refusal.
+    poll = row_get(Poll, id=poll_id, published=True)
+    if poll is None:
+        raise NotFoundError(_("There is no poll at this address."))
     _check_window(poll)
     process_eligibility(user=voter, process=poll, lives_in_district=lives_in_district)
     # No "already voted" read first: the roll's unique constraint refuses a second ballot in _cast.
@@ -422,10 +439,9 @@ def budget_ballot_cast(
     lives_in_district: bool = False,
     channel: BallotChannel = BallotChannel.WEB,
 ) -> CastReceipt:
-    try:
-        budget = Budget.objects.get(pk=budget_id, published=True)
-    except Budget.DoesNotExist:
-        raise NotFoundError(_("There is no participatory budget at this address.")) from None
+    budget = row_get(Budget, id=budget_id, published=True)
+    if budget is None:
+        raise NotFoundError(_("There is no participatory budget at this address."))
     _check_window(budget)
     process_eligibility(user=voter, process=budget, lives_in_district=lives_in_district)
     # No "already voted" read first: the roll's unique constraint refuses a second ballot in _cast.

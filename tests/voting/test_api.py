@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
-from cityhall.accounts.contracts import Role
+from cityhall.accounts.assurance import resident_verify_in_person, user_assurance_level
+from cityhall.accounts.contracts import AssuranceLevel, Role
+from cityhall.accounts.levels import level_note
 from cityhall.accounts.models import User
 from cityhall.voting.models import Budget, BudgetBallot, Poll, PollBallot
 from cityhall.voting.outcomes import instance_from_pabulib
@@ -149,3 +153,40 @@ def test_residents_cannot_create_through_the_api(
     )
     assert response.status_code == 403
     assert Poll.objects.count() == 0
+
+
+def test_the_level_read_with_the_token_decides_who_may_vote(
+    make_poll: Callable[..., Poll], resident: User, moderator: User, api_client: Callable[[User], Client]
+) -> None:
+    """The token lookup reads the owner's assurance level in the same statement; a poll for verified
+    residents refuses an email-verified account through the API, and takes its ballot once verified."""
+    poll = make_poll(min_assurance=AssuranceLevel.VERIFIED_RESIDENT)
+    client = api_client(resident)
+    url = f"{BASE}/polls/{poll.pk}/ballots"
+    refused = client.post(url, {"answers": answers_for(poll)}, content_type="application/json")
+    assert refused.status_code == 403
+    assert "verified resident" in refused.json()["error"]["message"].lower()
+    resident_verify_in_person(actor=moderator, user=resident, document="ID card")
+    accepted = client.post(url, {"answers": answers_for(poll)}, content_type="application/json")
+    assert accepted.status_code == 201
+    assert PollBallot.objects.filter(poll=poll).count() == 1
+
+
+def test_an_api_ballot_asks_the_database_for_the_voters_level_only_with_the_token(
+    poll: Poll, resident: User, api_client: Callable[[User], Client]
+) -> None:
+    client = api_client(resident)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.post(
+            f"{BASE}/polls/{poll.pk}/ballots", {"answers": answers_for(poll)}, content_type="application/json"
+        )
+    assert response.status_code == 201
+    level_reads = [q["sql"] for q in queries.captured_queries if "account_emailaddress" in q["sql"]]
+    assert len(level_reads) == 1 and "accounts_apitoken" in level_reads[0]
+
+
+def test_a_noted_level_is_forgotten_when_the_resident_is_verified(resident: User, moderator: User) -> None:
+    level_note(resident, AssuranceLevel.EMAIL_VERIFIED)
+    assert user_assurance_level(resident) == AssuranceLevel.EMAIL_VERIFIED
+    resident_verify_in_person(actor=moderator, user=resident, document="ID card")
+    assert user_assurance_level(resident) == AssuranceLevel.VERIFIED_RESIDENT
