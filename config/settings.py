@@ -82,7 +82,7 @@ MIDDLEWARE = [
     "cityhall.accounts.middleware.SessionLifetimeMiddleware",
     "cityhall.accounts.middleware.StaffMultiFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "cityhall.core.middleware.ContentSecurityPolicyMiddleware",  # django-csp, JSON policy built once
 ]
 
 ROOT_URLCONF = "config.urls"

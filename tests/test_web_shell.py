@@ -119,3 +119,15 @@ def test_public_names_follow_the_readers_language() -> None:
     spanish = Client(headers={"Accept-Language": "es"}).get("/").content.decode()
     assert "الأشغال العامة" in arabic and "ضفة النهر" in arabic
     assert "Obras Públicas" in spanish and "Ribera" in spanish
+
+
+def test_json_responses_get_a_policy_that_allows_nothing() -> None:
+    """API answers are never rendered as pages: they get a fixed policy (built once, not per response)
+    that still has object-src, base-uri and frame-ancestors, as every response must."""
+    response = Client().get("/api/v1/voting/polls")
+    assert response["Content-Type"].startswith("application/json")
+    csp = response["Content-Security-Policy"]
+    for directive in ("default-src 'none'", "object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"):
+        assert directive in csp
+    page = Client().get("/")
+    assert "default-src 'self'" in page["Content-Security-Policy"]

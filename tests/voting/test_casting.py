@@ -329,3 +329,26 @@ def test_a_ballot_checked_before_an_early_close_and_seal_is_refused_after_them(
     assert error.value.code == "voting_closed"
     assert counted(poll) == (0, 0)
     assert services.process_seal_check(process=Poll.objects.get(pk=poll.pk)) == []
+
+
+def test_a_vote_closed_early_refuses_the_next_ballot_though_the_worker_read_it_open(
+    poll: Poll, moderator: User, resident: User, make_user: Callable[..., User]
+) -> None:
+    """A worker reuses the published poll it read for a ballot for a moment; the closing time it holds
+    is then stale, and the ballot's own check in the database still refuses."""
+    services.poll_ballot_cast(voter=resident, poll_id=poll.pk, answers=answers_for(poll))
+    services.process_close_now(actor=moderator, process=Poll.objects.get(pk=poll.pk))
+    with pytest.raises(ServiceError) as error:
+        services.poll_ballot_cast(voter=make_user(), poll_id=poll.pk, answers=answers_for(poll))
+    assert error.value.code == "voting_closed"
+    assert counted(poll) == (1, 1)
+
+
+def test_a_poll_deleted_after_a_ballot_refuses_the_next_one_as_not_found(
+    poll: Poll, resident: User, make_user: Callable[..., User]
+) -> None:
+    answers = answers_for(poll)
+    services.poll_ballot_cast(voter=resident, poll_id=poll.pk, answers=answers)
+    Poll.objects.filter(pk=poll.pk).delete()
+    with pytest.raises(NotFoundError):
+        services.poll_ballot_cast(voter=make_user(), poll_id=poll.pk, answers=answers)

@@ -129,7 +129,10 @@ def test_a_stale_ballot_after_an_early_close_and_seal_is_refused_outside_a_trans
             channel=services.BallotChannel.API,
         )
     assert error.value.code == "voting_closed"
-    assert (PollVoter.objects.filter(poll=poll).count(), PollBallot.objects.filter(poll=poll).count()) == (0, 0)
+    assert (PollVoter.objects.filter(poll=poll).count(), PollBallot.objects.filter(poll=poll).count()) == (
+        0,
+        0,
+    )
 
 
 def test_ballots_racing_an_early_close_and_seal_are_either_sealed_or_refused(
