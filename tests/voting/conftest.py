@@ -12,8 +12,8 @@ from django.utils import timezone
 from cityhall.accounts.contracts import AssuranceLevel, Role
 from cityhall.accounts.models import User
 from cityhall.voting import services
-from cityhall.voting.contracts import PollKind, QuestionKind, VoteRule
-from cityhall.voting.models import Budget, Poll
+from cityhall.voting.contracts import BallotChannel, PollKind, QuestionKind, VoteRule
+from cityhall.voting.models import Budget, Poll, PollBallot, PollVoter
 
 
 @pytest.fixture
@@ -106,3 +106,24 @@ def close(process: Poll | Budget) -> None:
         opens_at=timezone.now() - dt.timedelta(days=2), closes_at=timezone.now() - dt.timedelta(minutes=1)
     )
     process.refresh_from_db()
+
+
+def stale_ballot_after_close_and_seal(poll: Poll, moderator: User, voter: User) -> Exception:
+    """A ballot whose window check passed (as in a request in flight), stored only after staff closed and
+    sealed the vote: what _cast raises."""
+    stale = Poll.objects.get(pk=poll.pk)
+    content = services.poll_answers_validate(stale, answers_for(stale))
+    services.process_close_now(actor=moderator, process=poll)
+    assert services.process_seal(process=Poll.objects.get(pk=poll.pk))
+    try:
+        services._cast(
+            voter=voter,
+            process=stale,
+            roll=PollVoter,
+            box=PollBallot,
+            ballot={"answers": content},
+            channel=BallotChannel.WEB,
+        )
+    except Exception as error:  # the caller asserts what it is
+        return error
+    raise AssertionError("the stale ballot was stored")

@@ -17,7 +17,7 @@ from cityhall.core.models import AuditEvent, District
 from cityhall.voting import services
 from cityhall.voting.contracts import VoteRule
 from cityhall.voting.models import Budget, BudgetBallot, BudgetVoter, Poll, PollBallot, PollVoter
-from tests.voting.conftest import answers_for, close, window
+from tests.voting.conftest import answers_for, close, stale_ballot_after_close_and_seal, window
 
 pytestmark = pytest.mark.django_db
 
@@ -313,20 +313,9 @@ def test_a_ballot_checked_before_an_early_close_and_seal_is_refused_after_them(
 ) -> None:
     """The window check and the ballot's insert are apart in time: closing and sealing in between must
     not let the ballot in after the seal (it would be missing from the sealed tally)."""
-    stale = Poll.objects.get(pk=poll.pk)  # checked as open, as a request in flight did
-    content = services.poll_answers_validate(stale, answers_for(stale))
-    services.process_close_now(actor=moderator, process=poll)
-    assert services.process_seal(process=Poll.objects.get(pk=poll.pk))
-    with pytest.raises(ServiceError) as error:
-        services._cast(
-            voter=resident,
-            process=stale,
-            roll=PollVoter,
-            box=PollBallot,
-            ballot={"answers": content},
-            channel=services.BallotChannel.WEB,
-        )
-    assert error.value.code == "voting_closed"
+    error = stale_ballot_after_close_and_seal(poll, moderator, resident)
+    assert isinstance(error, ServiceError)
+    assert error.code == "voting_closed"
     assert counted(poll) == (0, 0)
     assert services.process_seal_check(process=Poll.objects.get(pk=poll.pk)) == []
 

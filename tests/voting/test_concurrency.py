@@ -15,7 +15,7 @@ from cityhall.accounts.models import User
 from cityhall.core.errors import ServiceError
 from cityhall.voting import services
 from cityhall.voting.models import Budget, BudgetBallot, BudgetVoter, Poll, PollBallot, PollVoter
-from tests.voting.conftest import answers_for
+from tests.voting.conftest import answers_for, stale_ballot_after_close_and_seal
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -114,21 +114,10 @@ def test_a_stale_ballot_after_an_early_close_and_seal_is_refused_outside_a_trans
 ) -> None:
     """The ballot's check and inserts are one statement committing by itself (no caller transaction,
     as in a web request): after a close and seal it stores nothing and says voting closed."""
-    stale = Poll.objects.get(pk=poll.pk)  # checked as open, as a request in flight did
-    content = services.poll_answers_validate(stale, answers_for(stale))
-    services.process_close_now(actor=moderator, process=poll)
-    assert services.process_seal(process=Poll.objects.get(pk=poll.pk))
     assert not connection.in_atomic_block and connection.get_autocommit()
-    with pytest.raises(ServiceError) as error:
-        services._cast(
-            voter=resident,
-            process=stale,
-            roll=PollVoter,
-            box=PollBallot,
-            ballot={"answers": content},
-            channel=services.BallotChannel.API,
-        )
-    assert error.value.code == "voting_closed"
+    error = stale_ballot_after_close_and_seal(poll, moderator, resident)
+    assert isinstance(error, ServiceError)
+    assert error.code == "voting_closed"
     assert (PollVoter.objects.filter(poll=poll).count(), PollBallot.objects.filter(poll=poll).count()) == (
         0,
         0,
