@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import hashlib
+import logging
+import os
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Mapping
 from functools import lru_cache
@@ -12,7 +17,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from cityhall.accounts import rules
@@ -25,6 +30,10 @@ from cityhall.core.rows import row_get_with
 
 TOKEN_PREFIX = "chk_"  # noqa: S105 - a public marker, not a secret
 TOKEN_LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+TOKEN_USES_WRITE_SECONDS = 1.0
+TOKEN_USES_BATCH = 500
+
+logger = logging.getLogger(__name__)
 
 
 def audit_actor(user: Any | None, *, system: str = "cli") -> Actor:
@@ -311,35 +320,64 @@ def _owner_level_columns(vendor: str) -> Mapping[str, str]:
 
 
 def _token_last_used_note(token_id: Any, now: dt.datetime) -> None:
-    """last_used_at is a hint for the owner, not a record: on PostgreSQL its commit does not wait for
-    the WAL flush (synchronous_commit off for this transaction only), so an API call does not pay a
-    disk sync for it. A crash may lose the last fraction of a second of these hints, nothing else."""
-    db = connections[DEFAULT_DB_ALIAS]
-    # Only in a transaction of its own: SET LOCAL inside a caller's transaction would apply to all of it.
-    if db.vendor != "postgresql" or db.in_atomic_block or not db.get_autocommit():
+    """last_used_at is a hint for the owner, not a record, so it is not written by the API call that
+    uses the token: the call notes it in memory and a thread of the worker process writes every note
+    of the last second in one statement (_TokenUses). At hundreds of calls a second that is one write
+    a second instead of one per call. A crash may lose the last second of these hints, nothing else.
+    Inside a transaction (a caller's, or a test's) it is written at once, in that transaction."""
+    if connection.in_atomic_block or not connection.get_autocommit():
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
         return
-    # The whole transaction in one round trip (client-side binding sends it as one simple query):
-    # four would cost more CPU than the update itself on a busy server.
-    with db.cursor() as cursor:
+    _token_uses.note(token_id, now)
+
+
+def api_token_uses_flush() -> int:
+    """Write the token uses noted in this process now (the worker's thread does it every second, and
+    at exit); returns how many tokens were written."""
+    return _token_uses.flush()
+
+
+class _TokenUses:
+    """Token uses noted by API calls, written in one statement about once a second by a daemon thread
+    of the process (started with the first note; a forked worker starts its own), and at exit."""
+
+    def __init__(self, *, background: bool = True) -> None:
+        self._lock = threading.Lock()
+        self._pending: dict[Any, dt.datetime] = {}
+        self._process = 0 if background else -1  # -1: never start the thread (written by flush() only)
+
+    def note(self, token_id: Any, when: dt.datetime) -> None:
+        with self._lock:
+            self._pending[token_id] = when
+            if self._process not in {os.getpid(), -1}:
+                self._process = os.getpid()
+                threading.Thread(target=self._run, name="cityhall-token-uses", daemon=True).start()
+                atexit.register(self.flush)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(TOKEN_USES_WRITE_SECONDS)
+            try:
+                self.flush()
+            except Exception:  # a database outage: the notes wait for the next round
+                logger.exception("token_uses.write_failed")
+            finally:
+                connection.close()  # this thread's own connection: closed between rounds
+
+    def flush(self) -> int:
+        with self._lock:
+            pending, self._pending = self._pending, {}
+        if not pending:
+            return 0
+        tokens = [ApiToken(pk=token_id, last_used_at=when) for token_id, when in pending.items()]
         try:
-            cursor.execute(
-                _token_note_sql(),
-                [db.ops.adapt_datetimefield_value(now), ApiToken._meta.pk.get_db_prep_value(token_id, db)],
-            )
+            # Batches: the statement is a CASE over the batch's ids, so its cost grows with the square.
+            ApiToken.objects.bulk_update(tokens, ["last_used_at"], batch_size=TOKEN_USES_BATCH)
         except Exception:
-            cursor.execute("ROLLBACK")  # a failed statement leaves the explicit transaction open
+            with self._lock:  # keep them for the next round, unless a newer use was noted meanwhile
+                self._pending = {**pending, **self._pending}
             raise
+        return len(tokens)
 
 
-@lru_cache(maxsize=1)
-def _token_note_sql() -> str:
-    """The note's transaction as one PostgreSQL query string; names come from the model."""
-    quote = connection.ops.quote_name
-    table = quote(ApiToken._meta.db_table)
-    used = quote(str(ApiToken._meta.get_field("last_used_at").column))
-    key = quote(ApiToken._meta.pk.column or "id")
-    return (
-        "BEGIN; SET LOCAL synchronous_commit TO OFF; "  # noqa: S608
-        f"UPDATE {table} SET {used} = %s WHERE {key} = %s; COMMIT"
-    )
+_token_uses = _TokenUses()
