@@ -324,8 +324,10 @@ def _token_last_used_note(token_id: Any, now: dt.datetime) -> None:
     uses the token: the call notes it in memory and a thread of the worker process writes every note
     of the last second in one statement (_TokenUses). At hundreds of calls a second that is one write
     a second instead of one per call. A crash may lose the last second of these hints, nothing else.
-    Inside a transaction (a caller's, or a test's) it is written at once, in that transaction."""
-    if connection.in_atomic_block or not connection.get_autocommit():
+    Inside a transaction (a caller's, or a test's) it is written at once, in that transaction; so it is
+    on SQLite, whose one writer a second thread would have to wait for (an in-memory database does
+    not even wait: "table is locked")."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block or not connection.get_autocommit():
         ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
         return
     _token_uses.note(token_id, now)
